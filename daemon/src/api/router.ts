@@ -1,0 +1,15 @@
+// The app router: one sub-router per domain. apps/web imports only the AppRouter type.
+import { router } from "./trpc.ts";
+import { runsRouter } from "./runs-router.ts";
+import { datasetsRouter } from "./datasets-router.ts";
+import { checkpointsRouter } from "./checkpoints-router.ts";
+import { systemRouter } from "./system-router.ts";
+
+export const appRouter = router({
+  runs: runsRouter,
+  datasets: datasetsRouter,
+  checkpoints: checkpointsRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;

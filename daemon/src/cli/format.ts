@@ -1,0 +1,21 @@
+// Terminal rendering of runs for `trainyard runs` and `trainyard show`.
+import type { RunSummary } from "../runs/run-summary.ts";
+
+export function formatRunLine(r: RunSummary): string {
+  const progress = r.epochs ? `epoch ${r.epoch}/${r.epochs}` : "";
+  const best = r.best ? `${r.best.name}=${r.best.value.toFixed(4)}` : "";
+  return [r.id, r.name.padEnd(16), r.status.padEnd(11), (r.phase ?? "").padEnd(10), progress.padEnd(13), best].join("  ").trimEnd();
+}
+
+export function formatRunDetail(r: RunSummary & { stderrTail?: string | null; checkpoints?: { name: string; epoch: number; monitorName: string | null; monitorValue: number | null }[] }): string {
+  const lines = [
+    `run        ${r.id} (${r.name})`,
+    `status     ${r.status}${r.error ? `: ${r.error}` : ""}`,
+    `dataset    ${r.dataset}, classes: ${r.classes.join(", ")}`,
+    `progress   phase ${r.phase ?? "-"}, epoch ${r.epoch}/${r.epochs}, step ${r.step}/${r.steps}`,
+    `best       ${r.best ? `${r.best.name} = ${r.best.value.toFixed(4)} (epoch ${r.best.epoch})` : "-"}`,
+  ];
+  for (const c of r.checkpoints ?? []) lines.push(`checkpoint ${c.name} (epoch ${c.epoch}${c.monitorName ? `, ${c.monitorName}=${c.monitorValue?.toFixed(4)}` : ""})`);
+  if (r.stderrTail) lines.push("", "trainer stderr (tail):", r.stderrTail.trimEnd().split("\n").slice(-25).join("\n"));
+  return lines.join("\n");
+}

@@ -1,0 +1,159 @@
+// Ingest of trainer events: events.jsonl first (the durable record), SQLite second (one transaction per
+// batch, with the file offset it reaches, so replay after a crash neither loses nor repeats a line),
+// then a push to live subscribers.
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { join, relative } from "node:path";
+import { getRun, IngestWriter, updateRun, upsertCheckpoint, type EventRecord, type MetricPoint, type NewRun } from "@trainyard/db";
+import type { Daemon } from "../daemon.ts";
+import { parseEventLine, type TrainerEvent } from "./event-parse.ts";
+import type { LivePoint } from "./event-bus.ts";
+import { toSummary } from "./run-summary.ts";
+import { insideDir } from "../home.ts";
+
+export const EVENTS_FILE = "events.jsonl";
+
+/** What the supervisor learns from the stream besides storage: the final `done` event. */
+export interface IngestState {
+  done: Extract<TrainerEvent, { type: "done" }> | null;
+}
+
+export class RunIngest {
+  private pending: string[] = [];
+  private fd: number;
+  private offset: number;
+  private timer: NodeJS.Timeout | null = null;
+  private writer: IngestWriter;
+  readonly state: IngestState = { done: null };
+
+  constructor(
+    private daemon: Daemon,
+    readonly runId: string,
+    readonly runDir: string,
+    private flushMs = 50,
+    private maxBatch = 2000,
+  ) {
+    this.fd = openSync(join(runDir, EVENTS_FILE), "a");
+    this.offset = fstatSync(this.fd).size;
+    this.writer = new IngestWriter(daemon.store.sqlite);
+  }
+
+  push(line: string): void {
+    this.pending.push(line);
+    if (this.pending.length >= this.maxBatch) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.pending.length) return;
+    const lines = this.pending;
+    this.pending = [];
+    const chunk = Buffer.from(lines.map((l) => l + "\n").join(""));
+    writeSync(this.fd, chunk);
+    this.offset += chunk.length;
+    applyLines(this.daemon, this.runId, this.runDir, lines, this.offset, this.writer, this.state);
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Store parsed lines and the offset they reach in one transaction, then publish them. */
+export function applyLines(daemon: Daemon, runId: string, runDir: string, lines: string[], endOffset: number, writer: IngestWriter, state?: IngestState): void {
+  const metrics: MetricPoint[] = [];
+  const events: EventRecord[] = [];
+  const live: LivePoint[] = [];
+  const patch: Partial<NewRun> = {};
+  const checkpoints: Extract<TrainerEvent, { type: "checkpoint" }>[] = [];
+  const logs: Extract<TrainerEvent, { type: "log" }>[] = [];
+  for (const line of lines) {
+    const e = parseEventLine(line);
+    if (!e) continue;
+    switch (e.type) {
+      case "metrics":
+        for (const [key, value] of Object.entries(e.values)) {
+          metrics.push({ runId, key, step: e.step, epoch: e.epoch, phase: e.phase, time: e.time, value });
+          live.push({ key, step: e.step, epoch: e.epoch, time: e.time, value });
+        }
+        break;
+      case "status":
+        if (e.phase !== undefined) patch.phase = e.phase;
+        if (e.epoch !== undefined) patch.epoch = e.epoch;
+        if (e.epochs !== undefined) patch.epochs = e.epochs;
+        if (e.step !== undefined) patch.step = e.step;
+        if (e.steps !== undefined) patch.steps = e.steps;
+        break;
+      case "checkpoint":
+        checkpoints.push(e);
+        events.push({ runId, type: e.type, level: null, message: `checkpoint ${e.name} (epoch ${e.epoch})`, payload: JSON.stringify(e), time: e.time });
+        break;
+      case "log":
+        logs.push(e);
+        events.push({ runId, type: "log", level: e.level, message: e.message, payload: "{}", time: e.time });
+        break;
+      case "curve":
+        events.push({ runId, type: "curve", level: null, message: null, payload: JSON.stringify(e.payload), time: e.time });
+        break;
+      case "done":
+        if (state) state.done = e;
+        if (e.best && typeof e.best.value === "number") {
+          patch.bestName = e.best.name;
+          patch.bestValue = e.best.value;
+          patch.bestEpoch = e.best.epoch ?? null;
+        }
+        events.push({ runId, type: "done", level: e.state === "failed" ? "error" : "info", message: e.error ?? `done: ${e.state}`, payload: JSON.stringify(e), time: e.time });
+        break;
+    }
+  }
+  const db = daemon.store.db;
+  daemon.store.sqlite.transaction(() => {
+    writer.write({ metrics, events, offsets: new Map([[runId, endOffset]]) });
+    for (const c of checkpoints) {
+      const dir = c.dir ? relative(runDir, c.dir) : join("checkpoints", c.name);
+      if (!insideDir(runDir, dir)) continue; // a checkpoint outside the run folder is never served
+      upsertCheckpoint(db, { runId, name: c.name, epoch: c.epoch, step: c.step, path: dir, monitorName: c.monitor?.name ?? null, monitorValue: c.monitor?.value ?? null });
+      if (c.name === "best" && c.monitor) Object.assign(patch, { bestName: c.monitor.name, bestValue: c.monitor.value, bestEpoch: c.epoch });
+    }
+    if (Object.keys(patch).length) updateRun(db, runId, patch);
+  })();
+
+  if (live.length) daemon.bus.publish(runId, { type: "metrics", runId, points: live });
+  for (const l of logs) daemon.bus.publish(runId, { type: "log", runId, level: l.level, message: l.message, time: l.time });
+  for (const c of checkpoints) daemon.bus.publish(runId, { type: "checkpoint", runId, name: c.name, epoch: c.epoch, step: c.step });
+  if (Object.keys(patch).length) {
+    const run = getRun(db, runId);
+    if (run) daemon.bus.publish(runId, { type: "run", run: toSummary(run) });
+  }
+}
+
+/** After a daemon crash: store every whole line of events.jsonl past the stored offset. */
+export function replayEvents(daemon: Daemon, runId: string, runDir: string, fromOffset: number): { lines: number; state: IngestState } {
+  const state: IngestState = { done: null };
+  let fd: number;
+  try {
+    fd = openSync(join(runDir, EVENTS_FILE), "r");
+  } catch {
+    return { lines: 0, state };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= fromOffset) return { lines: 0, state };
+    const buf = Buffer.alloc(size - fromOffset);
+    readSync(fd, buf, 0, buf.length, fromOffset);
+    const lastNewline = buf.lastIndexOf(0x0a);
+    if (lastNewline < 0) return { lines: 0, state };
+    const lines = buf.subarray(0, lastNewline).toString("utf8").split("\n");
+    const writer = new IngestWriter(daemon.store.sqlite);
+    for (let i = 0; i < lines.length; i += 5000) {
+      const part = lines.slice(i, i + 5000);
+      const end = i + 5000 >= lines.length ? fromOffset + lastNewline + 1 : fromOffset + Buffer.byteLength(lines.slice(0, i + 5000).join("\n") + "\n");
+      applyLines(daemon, runId, runDir, part, end, writer, state);
+    }
+    return { lines: lines.length, state };
+  } finally {
+    closeSync(fd);
+  }
+}

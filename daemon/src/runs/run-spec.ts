@@ -1,0 +1,56 @@
+// Prepare a run directory: resolve the config against the dataset, build (or reuse) the image cache,
+// write the arrays the trainer memory-maps and spec.json.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { ExperimentConfig } from "@trainyard/config";
+import { prepareRunArrays, readDatasetTable, writeFileAtomic, writeNpy } from "@trainyard/data";
+import { getDataset, getRun } from "@trainyard/db";
+import type { Daemon } from "../daemon.ts";
+import { ensureImageCache } from "../datasets/image-caches.ts";
+import { runDir } from "../home.ts";
+
+export const SPEC_FILE = "spec.json";
+
+export async function prepareRun(daemon: Daemon, runId: string, log: (msg: string) => void, resumeCheckpoint: string | null = null): Promise<string> {
+  const run = getRun(daemon.store.db, runId)!;
+  const config = run.config as unknown as ExperimentConfig;
+  const dataset = getDataset(daemon.store.db, config.dataset.name);
+  if (!dataset || dataset.status !== "ready") throw new Error(`dataset "${config.dataset.name}" is no longer available`);
+  const table = readDatasetTable(dataset.dir);
+  const { path: imagesPath, index } = await ensureImageCache(daemon, dataset, table, config.dataset.image_size, (done, total) => {
+    if (done === total || done % 1024 === 0) log(`image cache ${config.dataset.name}@${config.dataset.image_size}: ${done}/${total}`);
+  });
+  if (index.unreadable.length) log(`${index.unreadable.length} unreadable images excluded (first: ${index.unreadable[0].path}: ${index.unreadable[0].error})`);
+  // The classes were fixed at submission; a label set edited since then does not change this run.
+  const labels = config.dataset.labels.other_class ? run.classes.slice(0, -1) : run.classes;
+  const arrays = prepareRunArrays({ table, config, labels, cacheRows: Int32Array.from(index.rows) });
+  const n = arrays.split.length;
+  const dir = runDir(daemon.home, runId);
+  mkdirSync(join(dir, "checkpoints"), { recursive: true });
+  writeNpy(join(dir, "rows.npy"), arrays.rows, [n]);
+  writeNpy(join(dir, "targets.npy"), arrays.targets, [n, arrays.classes.length]);
+  writeNpy(join(dir, "split.npy"), arrays.split, [n]);
+  if (arrays.metadata && arrays.encoder) writeNpy(join(dir, "metadata.npy"), arrays.metadata, [n, arrays.encoder.dim]);
+  const c = arrays.counts;
+  log(`samples: train ${c.train.total}, val ${c.val.total}, test ${c.test.total}; classes: ${arrays.classes.join(", ")}`);
+  const spec = {
+    version: 1,
+    run_id: runId,
+    run_dir: dir,
+    config,
+    classes: arrays.classes,
+    data: {
+      images: { path: imagesPath, shape: [index.count, index.size, index.size, 3] },
+      rows: join(dir, "rows.npy"),
+      targets: join(dir, "targets.npy"),
+      metadata: arrays.metadata ? join(dir, "metadata.npy") : null,
+      split: join(dir, "split.npy"),
+      metadata_encoder: arrays.encoder,
+    },
+    counts: arrays.counts,
+    resume: resumeCheckpoint ? { checkpoint: resumeCheckpoint } : null,
+  };
+  const specPath = join(dir, SPEC_FILE);
+  writeFileAtomic(specPath, JSON.stringify(spec, null, 2));
+  return specPath;
+}

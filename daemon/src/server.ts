@@ -1,0 +1,86 @@
+// The daemon's one HTTP origin: /healthz, tRPC at /api/trpc (queries, mutations, SSE subscriptions),
+// streamed checkpoint downloads, and the Next.js dashboard for everything else.
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { getCheckpoint, getRun } from "@trainyard/db";
+import { appRouter } from "./api/router.ts";
+import type { Daemon } from "./daemon.ts";
+import { insideDir, runDir } from "./home.ts";
+
+export const WEB_DIR = fileURLToPath(new URL("../../apps/web", import.meta.url));
+export const CHECKPOINT_FILE = "checkpoint.pt";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+/** GET /api/runs/<id>/checkpoints/<name>/download: only checkpoints the store knows, inside the run folder. */
+function downloadHandler(daemon: Daemon): (req: IncomingMessage, res: ServerResponse, m: RegExpMatchArray) => void {
+  return (req, res, m) => {
+    let id: string, name: string;
+    try {
+      id = decodeURIComponent(m[1]);
+      name = decodeURIComponent(m[2]);
+    } catch {
+      return sendJson(res, 400, { error: "malformed run id or checkpoint name in the URL" });
+    }
+    const run = getRun(daemon.store.db, id);
+    if (!run) return sendJson(res, 404, { error: `no run "${id}"` });
+    const ckpt = getCheckpoint(daemon.store.db, id, name);
+    if (!ckpt) return sendJson(res, 404, { error: `run ${id} has no checkpoint "${name}"` });
+    const base = runDir(daemon.home, id);
+    const file = insideDir(base, join(ckpt.path, CHECKPOINT_FILE));
+    if (!file || !existsSync(file)) return sendJson(res, 404, { error: `checkpoint "${name}" of run ${id} is recorded but its file is missing` });
+    const size = statSync(file).size;
+    res.writeHead(200, {
+      "content-type": "application/octet-stream",
+      "content-length": size,
+      "content-disposition": `attachment; filename="${run.name}-${id}-${ckpt.name}.ckpt"`,
+    });
+    if (req.method === "HEAD") return void res.end();
+    createReadStream(file).pipe(res);
+  };
+}
+
+async function loadDashboard(host: string, port: number): Promise<Handler | null> {
+  if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) return null;
+  const { default: next } = await import("next");
+  const app = (next as unknown as (o: object) => { prepare(): Promise<void>; getRequestHandler(): Handler })({ dev: false, dir: WEB_DIR, hostname: host, port });
+  await app.prepare();
+  return app.getRequestHandler();
+}
+
+export async function startServer(daemon: Daemon, opts: { host: string; port: number; web?: boolean }): Promise<Server> {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/api/trpc/",
+    createContext: () => ({ daemon }),
+    maxBodySize: 1_000_000,
+  });
+  const download = downloadHandler(daemon);
+  const web = opts.web === false ? null : await loadDashboard(opts.host, opts.port);
+  const server = createServer((req, res) => {
+    const url = req.url ?? "/";
+    const path = url.split("?")[0];
+    if (path === "/healthz") return sendJson(res, 200, { ok: true });
+    if (path.startsWith("/api/trpc/")) return trpc(req, res);
+    const m = path.match(/^\/api\/runs\/([^/]+)\/checkpoints\/([^/]+)\/download$/);
+    if (m && (req.method === "GET" || req.method === "HEAD")) return download(req, res, m);
+    if (path.startsWith("/api/")) return sendJson(res, 404, { error: `no API route ${path}` });
+    if (web) return web(req, res);
+    res.writeHead(503, { "content-type": "text/plain; charset=utf-8" });
+    res.end("The dashboard is not built. Run `npm run build` (the setup script does) and restart the daemon. The API is up at /api/trpc.\n");
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  return server;
+}

@@ -1,0 +1,33 @@
+// NumPy .npy (format 1.0) writer: the run arrays the trainer memory-maps.
+import { writeFileAtomic } from "./atomic-write.ts";
+
+type NpyArray = Float32Array | Uint8Array | BigInt64Array | Int32Array;
+
+const DESCR = new Map<Function, string>([
+  [Float32Array, "<f4"],
+  [Uint8Array, "|u1"],
+  [BigInt64Array, "<i8"],
+  [Int32Array, "<i4"],
+]);
+
+export function encodeNpy(data: NpyArray, shape: readonly number[]): Uint8Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== data.length) throw new Error(`npy: shape [${shape}] holds ${n} values, data has ${data.length}`);
+  const descr = DESCR.get(data.constructor);
+  if (!descr) throw new Error(`npy: unsupported array type ${data.constructor.name}`);
+  const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
+  // magic(6) + version(2) + header length(2) + header, padded with spaces to a multiple of 64, ending in \n
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header.padEnd(total - 10 - 1, " ") + "\n";
+  const out = new Uint8Array(total + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(Buffer.from(header, "latin1"), 10);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), total);
+  return out;
+}
+
+export function writeNpy(path: string, data: NpyArray, shape: readonly number[]): void {
+  writeFileAtomic(path, encodeNpy(data, shape));
+}

@@ -1,0 +1,146 @@
+// Store schema (drizzle). The daemon is the only writer. Migrations are generated from this file into
+// drizzle/ with `npm run db:generate`, reviewed and checked in, and applied at daemon start.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+
+export const datasets = sqliteTable("datasets", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  /** importing | ready | failed */
+  status: text("status").notNull().default("importing"),
+  /** Folder under TRAINYARD_HOME/datasets holding the columnar sample table. */
+  dir: text("dir").notNull(),
+  imagesDir: text("images_dir").notNull(),
+  manifestPath: text("manifest_path").notNull(),
+  numSamples: integer("num_samples").notNull().default(0),
+  numGroups: integer("num_groups").notNull().default(0),
+  /** JSON: {diagnosis: count} */
+  diagnoses: text("diagnoses", { mode: "json" }).$type<Record<string, number>>().notNull().default({}),
+  /** JSON: feature schema (one entry per metadata column). */
+  features: text("features", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+  /** JSON: validation report stored with the import. */
+  report: text("report", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  error: text("error"),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+export const imageCaches = sqliteTable(
+  "image_caches",
+  {
+    datasetId: integer("dataset_id").notNull().references(() => datasets.id, { onDelete: "cascade" }),
+    size: integer("size").notNull(),
+    path: text("path").notNull(),
+    numImages: integer("num_images").notNull(),
+    /** building | ready | failed */
+    status: text("status").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.size] })],
+);
+
+export const labelSets = sqliteTable("label_sets", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  labels: text("labels", { mode: "json" }).$type<string[]>().notNull(),
+  source: text("source"),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** queued | running | completed | failed | cancelled | interrupted */
+    status: text("status").notNull().default("queued"),
+    datasetName: text("dataset_name").notNull(),
+    /** Resolved experiment config (JSON). */
+    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** The YAML the user submitted, kept verbatim. */
+    configYaml: text("config_yaml").notNull(),
+    classes: text("classes", { mode: "json" }).$type<string[]>().notNull().default([]),
+    owner: text("owner").notNull().default("local"),
+    priority: integer("priority").notNull().default(50),
+    gpus: integer("gpus").notNull().default(1),
+    attempt: integer("attempt").notNull().default(0),
+    phase: text("phase"),
+    epoch: integer("epoch").notNull().default(0),
+    epochs: integer("epochs").notNull().default(0),
+    step: integer("step").notNull().default(0),
+    steps: integer("steps").notNull().default(0),
+    bestName: text("best_name"),
+    bestValue: real("best_value"),
+    bestEpoch: integer("best_epoch"),
+    error: text("error"),
+    stderrTail: text("stderr_tail"),
+    exitCode: integer("exit_code"),
+    signal: text("signal"),
+    pid: integer("pid"),
+    /** Bytes of events.jsonl already written to this store (crash replay starts here). */
+    eventsOffset: integer("events_offset").notNull().default(0),
+    createdAt: integer("created_at").notNull().default(now),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("runs_status_idx").on(t.status, t.priority, t.createdAt)],
+);
+
+export const metrics = sqliteTable(
+  "metrics",
+  {
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    step: integer("step").notNull(),
+    epoch: integer("epoch").notNull(),
+    phase: text("phase"),
+    /** Wall time, seconds since the epoch (as the trainer printed it). */
+    time: real("time").notNull(),
+    value: real("value").notNull(),
+  },
+  (t) => [index("metrics_run_key_step_idx").on(t.runId, t.key, t.step)],
+);
+
+export const checkpoints = sqliteTable(
+  "checkpoints",
+  {
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    epoch: integer("epoch").notNull(),
+    step: integer("step").notNull(),
+    /** Path relative to the run directory. */
+    path: text("path").notNull(),
+    monitorName: text("monitor_name"),
+    monitorValue: real("monitor_value"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.name] })],
+);
+
+/** Non-metric events (status, log, curve, checkpoint, done) in arrival order. */
+export const runEvents = sqliteTable(
+  "run_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    level: text("level"),
+    message: text("message"),
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    time: real("time").notNull(),
+  },
+  (t) => [index("run_events_run_type_idx").on(t.runId, t.type, t.id)],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    admin: integer("admin", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("users_name_idx").on(t.name)],
+);
