@@ -19,7 +19,7 @@ export function parseEventLine(line: string, now = Date.now() / 1000): TrainerEv
   } catch {
     try {
       // Python's json.dumps writes NaN / Infinity, which JSON does not allow.
-      obj = JSON.parse(text.replace(/\b(-?Infinity|NaN)\b/g, "null"));
+      obj = JSON.parse(text.replace(/(?<![\w"])(-?Infinity|NaN)(?![\w"])/g, "null"));
     } catch {
       return { type: "log", level: "info", message: text.slice(0, 4000), time: now };
     }

@@ -132,10 +132,11 @@ const trainingSchema = z
     phases: z
       .array(phaseSchema)
       .min(1, { error: "at least one phase is needed" })
-      .default([
+      // prefault: the default is parsed like user input, so each phase gets its own defaults
+      .prefault([
         { name: "heads", epochs: 3, lr: 1e-3, train: ["heads"] },
         { name: "finetune", epochs: 15, lr: 1e-4, train: ["all"], backbone_lr_mult: 0.1, warmup_epochs: 1, schedule: "cosine" },
-      ] as never),
+      ]),
     early_stopping: z
       .object({
         enabled: z.boolean().default(true),

@@ -27,7 +27,7 @@ export interface DemoOptions {
 }
 
 export async function generateDemoDataset(opts: DemoOptions): Promise<{ manifest: string; imagesDir: string; images: number }> {
-  const { outDir, patients = 260, size = 64, seed = 7 } = opts;
+  const { outDir, patients = 480, size = 64, seed = 7 } = opts;
   const rand = mulberry32(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];

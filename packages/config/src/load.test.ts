@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { applyOverrides, ConfigError, loadConfig } from "./load.ts";
+
+const demo = readFileSync(new URL("../../../configs/demo.yaml", import.meta.url), "utf8");
+const port = readFileSync(new URL("../../../configs/gen2a_port.yaml", import.meta.url), "utf8");
+
+function issuesOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).issues;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("fills the Gen2A defaults", () => {
+    const c = loadConfig("name: x\ndataset: {name: d}\n");
+    expect(c.model.backbone).toBe("resnet50");
+    expect(c.dataset.image_size).toBe(224);
+    expect(c.dataset.labels).toMatchObject({ other_class: true, other_ratio: 0.1 });
+    expect(c.training.phases.map((p) => [p.name, p.epochs, p.lr, p.train])).toEqual([
+      ["heads", 3, 1e-3, ["heads"]],
+      ["finetune", 15, 1e-4, ["all"]],
+    ]);
+    expect(c.training.phases[0].bn_update).toBe(false);
+    expect(c.training.phases[1].backbone_lr_mult).toBe(0.1);
+  });
+
+  it("validates the shipped configs", () => {
+    expect(loadConfig(port).name).toBe("gen2a-common25");
+    expect(loadConfig(demo).dataset.name).toBe("demo");
+  });
+
+  it("applies key=value overrides, indexing lists by number", () => {
+    const c = loadConfig(demo, ["training.batch_size=8", "training.phases.1.lr=3e-5", "dataset.labels.set=[a, b]", "tags=[x]"]);
+    expect(c.training.batch_size).toBe(8);
+    expect(c.training.phases[1].lr).toBe(3e-5);
+    expect(c.dataset.labels.set).toEqual(["a", "b"]);
+    expect(c.tags).toEqual(["x"]);
+  });
+
+  it("names the path of a bad field", () => {
+    expect(issuesOf(() => loadConfig(demo, ["training.phases.1.lr=fast"]))).toEqual([
+      { path: "training.phases[1].lr", message: 'expected a positive number, got "fast"' },
+    ]);
+    const unknown = issuesOf(() => loadConfig("name: x\ndataset: {name: d}\ntraining: {batchsize: 3}\n"));
+    expect(unknown[0].path).toBe("training");
+    expect(unknown[0].message).toContain('"batchsize"');
+  });
+
+  it("reports YAML syntax errors with a line", () => {
+    const issues = issuesOf(() => loadConfig("name: x\ndataset: {name: [d\n"));
+    expect(issues[0].message).toMatch(/line \d+/);
+  });
+
+  it("rejects split ratios that do not add up, and empty documents", () => {
+    expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d, split: {train: 0.5, val: 0.1, test: 0.1}}"))[0].path).toBe("dataset.split.train");
+    expect(issuesOf(() => loadConfig(""))[0].message).toMatch(/empty/);
+  });
+
+  it("rejects malformed overrides", () => {
+    expect(() => applyOverrides({}, ["nokey"])).toThrow(/key=value/);
+    expect(() => applyOverrides({ a: [1] }, ["a.5=2"])).toThrow(/past the end/);
+  });
+});

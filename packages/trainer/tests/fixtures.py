@@ -1,0 +1,153 @@
+"""Tiny synthetic runs: an image cache with a learnable signal, the run arrays, and a spec.json.
+
+Class c lifts colour channel c of a sample's image (plus noise), and metadata column 0 is correlated with
+class 0, so a small CNN learns it in a few epochs on a CPU.
+"""
+import copy
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLASSES = ["melanoma", "nevus", "other"]
+
+
+def base_config(**overrides):
+    config = {
+        "name": "synthetic",
+        "dataset": {"name": "synthetic", "image_size": 24},
+        "model": {"arch": "gen2a", "backbone": "baseline_cnn", "pretrained": "none", "image_head": 32,
+                  "metadata": {"enabled": True, "hidden": 16}, "fusion": 16, "dropout": 0.1},
+        "training": {
+            "task": "multilabel", "batch_size": 16, "precision": "bf16",
+            "optimizer": {"name": "adamw", "weight_decay": 1e-4},
+            "phases": [
+                {"name": "heads", "epochs": 1, "lr": 3e-3, "train": ["heads"], "bn_update": False},
+                {"name": "finetune", "epochs": 2, "lr": 3e-3, "train": ["all"], "backbone_lr_mult": 0.5,
+                 "warmup_epochs": 1, "schedule": "cosine"},
+            ],
+            "early_stopping": {"enabled": True, "monitor": "val/auc_macro", "mode": "max", "patience": 5},
+            "checkpoint": {"monitor": "val/auc_macro", "mode": "max", "top_k": 1, "every_n_epochs": 0, "last": True},
+            "seed": 0, "deterministic": True, "log_every_n_steps": 2,
+        },
+    }
+    return merge(config, overrides)
+
+
+def merge(base, overrides):
+    out = copy.deepcopy(base)
+    for k, v in overrides.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def make_run(root, n=160, cache_size=32, metadata_dim=4, classes=CLASSES, seed=0, config=None,
+             split_fractions=(0.6, 0.2, 0.2), tamper=None):
+    """Writes a synthetic dataset cache + run dir under `root`; returns the spec path.
+
+    `tamper(arrays)` may modify the dict of arrays (rows, targets, metadata, split) before they are saved.
+    """
+    rng = np.random.default_rng(seed)
+    root = str(root)
+    cache_dir = os.path.join(root, "cache", "synthetic", str(cache_size))
+    run_dir = os.path.join(root, "runs", "rtest")
+    os.makedirs(cache_dir, exist_ok=True)
+    os.makedirs(run_dir, exist_ok=True)
+    c = len(classes)
+    targets = (rng.random((n, c)) < 0.4).astype(np.float32)
+    targets[np.arange(n), rng.integers(0, c, n)] = 1.0  # every sample has at least one label
+    images = rng.integers(0, 90, (n, cache_size, cache_size, 3)).astype(np.int16)
+    for k in range(c):
+        images[:, :, :, k % 3] += (targets[:, k] * 110).astype(np.int16)[:, None, None] // (1 + k // 3)
+    images = np.clip(images, 0, 255).astype(np.uint8)
+    images.tofile(os.path.join(cache_dir, "images.u8"))
+    rows = rng.permutation(n).astype(np.int64)  # sample i lives in row rows[i]
+    by_row = np.empty_like(rows)
+    by_row[rows] = np.arange(n)
+    arrays = {
+        "rows": rows,
+        "targets": targets[rows],
+        "metadata": None,
+        "split": np.zeros(n, dtype=np.uint8),
+    }
+    if metadata_dim:
+        meta = rng.normal(size=(n, metadata_dim)).astype(np.float32)
+        meta[:, 0] += targets[:, 0]
+        arrays["metadata"] = meta[rows]
+    n_train, n_val = int(split_fractions[0] * n), int(split_fractions[1] * n)
+    arrays["split"][n_train:n_train + n_val] = 1
+    arrays["split"][n_train + n_val:] = 2
+    if tamper:
+        tamper(arrays)
+    paths = {}
+    for name, array in arrays.items():
+        if array is None:
+            paths[name] = None
+            continue
+        paths[name] = os.path.join(run_dir, f"{name}.npy")
+        np.save(paths[name], array)
+    spec = {
+        "version": 1,
+        "run_id": "rtest",
+        "run_dir": run_dir,
+        "config": config or base_config(),
+        "classes": list(classes),
+        "data": {
+            "images": {"path": os.path.join(cache_dir, "images.u8"), "shape": [n, cache_size, cache_size, 3]},
+            "rows": paths["rows"], "targets": paths["targets"], "metadata": paths["metadata"],
+            "split": paths["split"],
+            "metadata_encoder": {"columns": [f"m{i}" for i in range(metadata_dim)], "kind": "synthetic"},
+        },
+        "resume": None,
+    }
+    spec_path = os.path.join(run_dir, "spec.json")
+    write_spec(spec_path, spec)
+    return spec_path
+
+
+def read_spec(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_spec(path, spec):
+    with open(path, "w") as f:
+        json.dump(spec, f, indent=2)
+
+
+def with_resume(spec_path, checkpoint, new_path=None):
+    spec = read_spec(spec_path)
+    spec["resume"] = {"checkpoint": checkpoint}
+    new_path = new_path or spec_path
+    write_spec(new_path, spec)
+    return new_path
+
+
+def run_inprocess(spec_path):
+    """Runs the trainer in this process; returns (exit code, events)."""
+    from trainyard_trainer.events import ListEventWriter
+    from trainyard_trainer.train import run
+    events = ListEventWriter()
+    code = run(spec_path, events)
+    return code, events.events
+
+
+def cli(*args, **kwargs):
+    env = dict(os.environ, PYTHONPATH=PACKAGE_ROOT)
+    return subprocess.Popen([sys.executable, "-m", "trainyard_trainer", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def of_type(events, type_):
+    return [e for e in events if e["type"] == type_]
+
+
+def val_metrics(events, prefix="val/"):
+    """Per-epoch evaluation values: {epoch: values} for metrics events carrying `prefix` keys."""
+    return {e["epoch"]: e["values"] for e in of_type(events, "metrics") if any(k.startswith(prefix) for k in e["values"])}

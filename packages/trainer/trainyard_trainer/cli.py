@@ -1,0 +1,88 @@
+"""Command line: `train --spec FILE`, `probe`, `inspect --checkpoint FILE`.
+
+`train` writes protocol events to the real stdout and points fd 1 and sys.stdout at stderr, so a stray
+print (ours or a library's, Python or C) can never corrupt the event stream the daemon parses.
+"""
+import argparse
+import json
+import os
+import platform
+import sys
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m trainyard_trainer", description="Trainyard training program")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("train", help="run one training job described by a spec.json")
+    p.add_argument("--spec", required=True, help="path of the run's spec.json")
+    sub.add_parser("probe", help="print this interpreter's torch / CUDA capabilities as one JSON line")
+    p = sub.add_parser("inspect", help="load a checkpoint, rebuild its model, run one forward pass")
+    p.add_argument("--checkpoint", required=True)
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        return train_command(args.spec)
+    if args.command == "probe":
+        return probe()
+    return inspect_checkpoint(args.checkpoint)
+
+
+def train_command(spec_path):
+    events_stream = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    from .events import EventWriter
+    from .train import run
+    return run(spec_path, EventWriter(events_stream, sys.stderr))
+
+
+def probe():
+    info = {"python": platform.python_version(), "torch": None, "torchvision": None, "sklearn": None,
+            "numpy": None, "cuda": False, "devices": []}
+    missing = []
+    for module, key in (("numpy", "numpy"), ("torch", "torch"), ("torchvision", "torchvision"), ("sklearn", "sklearn")):
+        try:
+            info[key] = __import__(module).__version__
+        except Exception:  # noqa: BLE001 - any import failure means the interpreter cannot train
+            missing.append(module)
+    if info["torch"]:
+        import torch
+        info["cuda"] = bool(torch.cuda.is_available())
+        if info["cuda"]:
+            for i in range(torch.cuda.device_count()):
+                props = torch.cuda.get_device_properties(i)
+                info["devices"].append({"index": i, "name": props.name, "memory_bytes": int(props.total_memory),
+                                        "capability": f"{props.major}.{props.minor}"})
+    print(json.dumps(info), flush=True)
+    if missing:
+        print(f"this interpreter cannot train: missing {', '.join(missing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def inspect_checkpoint(path):
+    try:
+        import torch
+
+        from .checkpoints import load
+        from .models import build_model
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"no such file: {path}")
+        state = load(path)
+        model = build_model(state["config"], len(state["classes"]), state["metadata_dim"], load_weights=False)
+        model.load_state_dict(state["model"])
+        model.eval()
+        size = state["image_size"]
+        metadata = torch.zeros(1, state["metadata_dim"]) if state["metadata_dim"] else None
+        with torch.no_grad():
+            out = model(torch.zeros(1, 3, size, size), metadata)
+        if tuple(out.shape) != (1, len(state["classes"])) or not torch.isfinite(out).all():
+            raise ValueError(f"forward pass gave output of shape {tuple(out.shape)}, finite={bool(torch.isfinite(out).all())}")
+    except Exception as e:  # noqa: BLE001
+        print(f"cannot use checkpoint {path}: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps({
+        "ok": True, "classes": state["classes"], "epoch": state["epoch"], "step": state["step"],
+        "phase": state["phase"], "metrics": state["metrics"], "arch": state["arch"], "backbone": state["backbone"],
+        "image_size": size, "metadata_dim": state["metadata_dim"], "task": state["task"],
+    }), flush=True)
+    return 0

@@ -1,0 +1,72 @@
+"""The event protocol: one JSON object per line on the event stream (stdout), flushed per line.
+
+Human-readable logs go to stderr; nothing else may write to the event stream.
+"""
+import json
+import math
+import sys
+import threading
+import time
+
+
+def finite_json(value):
+    # JSON has no NaN/Infinity; a non-finite number becomes null rather than an unparseable line.
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    return value
+
+
+class EventWriter:
+    """Writes protocol events to `stream`; `log()` also mirrors the message to stderr for trainer.log."""
+
+    def __init__(self, stream=None, stderr=None):
+        self.stream = stream if stream is not None else sys.stdout
+        self.stderr = stderr if stderr is not None else sys.stderr
+        self._lock = threading.Lock()
+
+    def emit(self, type_, **fields):
+        event = {"type": type_, **finite_json(fields)}
+        line = json.dumps(event, separators=(",", ":"), allow_nan=False)
+        with self._lock:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+        return event
+
+    def status(self, **fields):
+        return self.emit("status", state="running", **fields)
+
+    def metrics(self, step, epoch, phase, values):
+        return self.emit("metrics", step=step, epoch=epoch, phase=phase, time=round(time.time(), 3), values=values)
+
+    def log(self, message, level="info"):
+        self.stderr.write(f"[{level}] {message}\n")
+        self.stderr.flush()
+        return self.emit("log", level=level, message=message)
+
+    def done(self, state, **fields):
+        return self.emit("done", state=state, **fields)
+
+
+class ListEventWriter(EventWriter):
+    """Collects events in memory (used by tests that run the trainer in-process)."""
+
+    def __init__(self, stderr=None):
+        super().__init__(stream=_NullStream(), stderr=stderr)
+        self.events = []
+
+    def emit(self, type_, **fields):
+        event = super().emit(type_, **fields)
+        self.events.append(json.loads(json.dumps(event)))
+        return event
+
+
+class _NullStream:
+    def write(self, _):
+        pass
+
+    def flush(self):
+        pass

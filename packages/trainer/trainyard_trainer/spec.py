@@ -1,0 +1,190 @@
+"""Reading and checking the run spec (spec.json) that the daemon writes for each run.
+
+Every problem found here is a SpecError: a message that says what is wrong, where, and how to fix it.
+The trainer turns it into an "error" log event, `done` with state "failed", and exit code 2.
+"""
+import copy
+import json
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+SPLIT_TRAIN, SPLIT_VAL, SPLIT_TEST = 0, 1, 2
+
+# The daemon sends a fully resolved config (packages/config fills every default). The same defaults are
+# kept here so that hand-written specs and tests can leave keys out; the daemon's values always win.
+DEFAULT_PHASE = {
+    "name": "phase", "epochs": 1, "lr": 1.0e-3, "train": ["all"], "backbone_lr_mult": 1.0, "bn_update": True,
+    "warmup_epochs": 0, "schedule": "constant", "step_size": 1, "gamma": 0.1, "plateau_patience": 2, "min_lr": 0.0,
+}
+DEFAULT_CONFIG = {
+    "name": "run",
+    "dataset": {"name": "dataset", "image_size": 224},
+    "model": {
+        "arch": "gen2a", "backbone": "resnet50", "pretrained": "imagenet", "image_head": 256,
+        "metadata": {"enabled": True, "hidden": 256}, "fusion": 64, "dropout": 0.2,
+    },
+    "training": {
+        "task": "multilabel", "batch_size": 64, "precision": "bf16",
+        "optimizer": {"name": "adamw", "weight_decay": 1.0e-4, "momentum": 0.9, "nesterov": False},
+        "grad_accum_steps": 1, "grad_clip": None, "class_weights": "none",
+        "phases": [
+            {"name": "heads", "epochs": 3, "lr": 1.0e-3, "train": ["heads"], "bn_update": False},
+            {"name": "finetune", "epochs": 15, "lr": 1.0e-4, "train": ["all"], "backbone_lr_mult": 0.1,
+             "warmup_epochs": 1, "schedule": "cosine"},
+        ],
+        "early_stopping": {"enabled": True, "monitor": "val/auc_macro", "mode": "max", "patience": 5, "min_delta": 0.0},
+        "checkpoint": {"monitor": "val/auc_macro", "mode": "max", "top_k": 1, "every_n_epochs": 10, "last": True},
+        "seed": 0, "deterministic": False, "channels_last": True, "compile": False, "log_every_n_steps": 10,
+    },
+    "augment": {"hflip": 0.5, "vflip": 0.2, "rotate": 15, "crop_scale": [0.8, 1.0], "color_jitter": 0.2},
+    "resources": {"gpus": 1, "priority": 50},
+}
+
+TASKS = ("multilabel", "multiclass")
+PRECISIONS = ("fp32", "bf16", "fp16")
+OPTIMIZERS = ("adamw", "adam", "sgd")
+SCHEDULES = ("constant", "cosine", "step", "plateau")
+MODES = ("max", "min")
+
+
+class SpecError(Exception):
+    """A problem with the run spec, its arrays or its config that the user has to fix."""
+
+
+def merge_defaults(defaults, given):
+    out = copy.deepcopy(defaults)
+    for key, value in (given or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_defaults(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_config(config):
+    config = merge_defaults(DEFAULT_CONFIG, config)
+    config["training"]["phases"] = [merge_defaults(DEFAULT_PHASE, p) for p in config["training"]["phases"]]
+    return config
+
+
+@dataclass
+class RunSpec:
+    path: str
+    run_id: str
+    run_dir: str
+    config: dict
+    classes: list
+    images_path: str
+    images_shape: tuple
+    rows_path: str
+    targets_path: str
+    metadata_path: Optional[str]
+    split_path: str
+    metadata_encoder: object
+    resume: Optional[str]
+
+
+def load_spec(path):
+    path = os.path.abspath(path)
+    if not os.path.isfile(path):
+        raise SpecError(f"spec file not found: {path}. Pass the spec.json the daemon wrote with --spec.")
+    try:
+        with open(path) as f:
+            raw = json.load(f)
+    except (OSError, ValueError) as e:
+        raise SpecError(f"spec file {path} is not valid JSON ({e}). Re-create the run so the daemon rewrites it.")
+    if not isinstance(raw, dict):
+        raise SpecError(f"spec file {path} must hold a JSON object")
+    if raw.get("version") != 1:
+        raise SpecError(f"{path}: unsupported spec version {raw.get('version')!r}; this trainer reads version 1")
+    base = os.path.dirname(path)
+
+    def need(obj, key, where):
+        if not isinstance(obj, dict) or obj.get(key) is None:
+            raise SpecError(f"{path}: missing field {where}{key}")
+        return obj[key]
+
+    def file_path(value, field):
+        p = value if os.path.isabs(value) else os.path.join(base, value)
+        if not os.path.isfile(p):
+            raise SpecError(f"{path}: {field} points to {p}, which does not exist. "
+                            f"Check that the dataset cache / run directory is intact, or re-create the run.")
+        return p
+
+    classes = need(raw, "classes", "")
+    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) and c for c in classes):
+        raise SpecError(f"{path}: classes must be a non-empty list of class names")
+    if len(set(classes)) != len(classes):
+        raise SpecError(f"{path}: classes contains duplicates: {classes}")
+    data = need(raw, "data", "")
+    images = need(data, "images", "data.")
+    shape = need(images, "shape", "data.images.")
+    if not (isinstance(shape, list) and len(shape) == 4 and all(isinstance(s, int) and s > 0 for s in shape) and shape[3] == 3):
+        raise SpecError(f"{path}: data.images.shape must be [N, H, W, 3] with positive integers, got {shape!r}")
+    metadata = data.get("metadata")
+    resume = raw.get("resume")
+    resume_path = None
+    if resume:
+        resume_path = file_path(need(resume, "checkpoint", "resume."), "resume.checkpoint")
+    run_dir = raw.get("run_dir") or base
+    config = resolve_config(need(raw, "config", ""))
+    spec = RunSpec(
+        path=path,
+        run_id=str(raw.get("run_id") or os.path.basename(run_dir)),
+        run_dir=os.path.abspath(run_dir),
+        config=config,
+        classes=list(classes),
+        images_path=file_path(need(images, "path", "data.images."), "data.images.path"),
+        images_shape=tuple(shape),
+        rows_path=file_path(need(data, "rows", "data."), "data.rows"),
+        targets_path=file_path(need(data, "targets", "data."), "data.targets"),
+        metadata_path=file_path(metadata, "data.metadata") if metadata else None,
+        split_path=file_path(need(data, "split", "data."), "data.split"),
+        metadata_encoder=data.get("metadata_encoder"),
+        resume=resume_path,
+    )
+    check_config(spec)
+    return spec
+
+
+def check_config(spec):
+    """Checks the config values the trainer depends on; the model module checks backbone and stages."""
+    c = spec.config
+    where = f"{spec.path}: config"
+    t = c["training"]
+
+    def one_of(value, allowed, field):
+        if value not in allowed:
+            raise SpecError(f"{where}.{field} is {value!r}; expected one of {', '.join(map(str, allowed))}")
+
+    one_of(t["task"], TASKS, "training.task")
+    one_of(t["precision"], PRECISIONS, "training.precision")
+    one_of(t["optimizer"]["name"], OPTIMIZERS, "training.optimizer.name")
+    one_of(t["class_weights"], ("none", "balanced"), "training.class_weights")
+    one_of(t["early_stopping"]["mode"], MODES, "training.early_stopping.mode")
+    one_of(t["checkpoint"]["mode"], MODES, "training.checkpoint.mode")
+    if not isinstance(t["batch_size"], int) or t["batch_size"] < 1:
+        raise SpecError(f"{where}.training.batch_size must be a positive integer, got {t['batch_size']!r}")
+    if not isinstance(t["grad_accum_steps"], int) or t["grad_accum_steps"] < 1:
+        raise SpecError(f"{where}.training.grad_accum_steps must be a positive integer")
+    size = c["dataset"]["image_size"]
+    if not isinstance(size, int) or size < 8:
+        raise SpecError(f"{where}.dataset.image_size must be an integer >= 8, got {size!r}")
+    phases = t["phases"]
+    if not phases:
+        raise SpecError(f"{where}.training.phases is empty; give at least one phase")
+    for i, p in enumerate(phases):
+        one_of(p["schedule"], SCHEDULES, f"training.phases[{i}].schedule")
+        if not isinstance(p["epochs"], int) or p["epochs"] < 0:
+            raise SpecError(f"{where}.training.phases[{i}].epochs must be an integer >= 0")
+        if not isinstance(p["train"], list) or not p["train"]:
+            raise SpecError(f"{where}.training.phases[{i}].train must be a non-empty list (heads, all, or stage names)")
+        if not (p["lr"] > 0):
+            raise SpecError(f"{where}.training.phases[{i}].lr must be > 0")
+    if sum(p["epochs"] for p in phases) < 1:
+        raise SpecError(f"{where}.training.phases: the phases add up to 0 epochs")
+    for key in ("early_stopping", "checkpoint"):
+        monitor = t[key]["monitor"]
+        if not (isinstance(monitor, str) and monitor.startswith("val/")):
+            raise SpecError(f"{where}.training.{key}.monitor must name a validation metric such as val/auc_macro, got {monitor!r}")
