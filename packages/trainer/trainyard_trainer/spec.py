@@ -11,35 +11,13 @@ from typing import Optional
 
 SPLIT_TRAIN, SPLIT_VAL, SPLIT_TEST = 0, 1, 2
 
-# The daemon sends a fully resolved config (packages/config fills every default). The same defaults are
-# kept here so that hand-written specs and tests can leave keys out; the daemon's values always win.
-DEFAULT_PHASE = {
-    "name": "phase", "epochs": 1, "lr": 1.0e-3, "train": ["all"], "backbone_lr_mult": 1.0, "bn_update": True,
-    "warmup_epochs": 0, "schedule": "constant", "step_size": 1, "gamma": 0.1, "plateau_patience": 2, "min_lr": 0.0,
-}
-DEFAULT_CONFIG = {
-    "name": "run",
-    "dataset": {"name": "dataset", "image_size": 224},
-    "model": {
-        "arch": "gen2a", "backbone": "resnet50", "pretrained": "imagenet", "image_head": 256,
-        "metadata": {"enabled": True, "hidden": 256}, "fusion": 64, "dropout": 0.2,
-    },
-    "training": {
-        "task": "multilabel", "batch_size": 64, "precision": "bf16",
-        "optimizer": {"name": "adamw", "weight_decay": 1.0e-4, "momentum": 0.9, "nesterov": False},
-        "grad_accum_steps": 1, "grad_clip": None, "class_weights": "none",
-        "phases": [
-            {"name": "heads", "epochs": 3, "lr": 1.0e-3, "train": ["heads"], "bn_update": False},
-            {"name": "finetune", "epochs": 15, "lr": 1.0e-4, "train": ["all"], "backbone_lr_mult": 0.1,
-             "warmup_epochs": 1, "schedule": "cosine"},
-        ],
-        "early_stopping": {"enabled": True, "monitor": "val/auc_macro", "mode": "max", "patience": 5, "min_delta": 0.0},
-        "checkpoint": {"monitor": "val/auc_macro", "mode": "max", "top_k": 1, "every_n_epochs": 10, "last": True},
-        "seed": 0, "deterministic": False, "channels_last": True, "compile": False, "log_every_n_steps": 10,
-    },
-    "augment": {"hflip": 0.5, "vflip": 0.2, "rotate": 15, "crop_scale": [0.8, 1.0], "color_jitter": 0.2},
-    "resources": {"gpus": 1, "priority": 50},
-}
+# The daemon sends a fully resolved config (packages/config fills every default). Hand-written specs and
+# tests may leave keys out: they get the same defaults, generated from the zod schema into
+# config_defaults.json (`npm run gen:config-defaults`), so the defaults have one home.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "config_defaults.json"), encoding="utf-8") as _f:
+    _DEFAULTS = json.load(_f)
+DEFAULT_CONFIG = _DEFAULTS["config"]
+DEFAULT_PHASE = _DEFAULTS["phase"]
 
 TASKS = ("multilabel", "multiclass")
 PRECISIONS = ("fp32", "bf16", "fp16")

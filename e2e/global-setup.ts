@@ -1,0 +1,35 @@
+// Before the browser suite: a real daemon (with the built dashboard) on a fresh TRAINYARD_HOME, with the
+// demo dataset imported. Returns the teardown.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { E2E_PORT } from "../playwright.config.ts";
+
+export default async function globalSetup() {
+  const home = mkdtempSync(join(tmpdir(), "trainyard-e2e-"));
+  const url = `http://127.0.0.1:${E2E_PORT}`;
+  const child = spawn(process.execPath, ["bin/trainyard.mjs", "daemon", "--home", home, "--port", String(E2E_PORT)], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the daemon exited with ${child.exitCode} before it was ready`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("the daemon did not answer /healthz within 120 s");
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const demo = spawn(process.execPath, ["bin/trainyard.mjs", "demo"], { stdio: "inherit", env: { ...process.env, TRAINYARD_URL: url } });
+  const code = await new Promise((r) => demo.on("exit", r));
+  if (code !== 0) throw new Error(`trainyard demo failed (${code})`);
+  return async () => {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    rmSync(home, { recursive: true, force: true });
+  };
+}
