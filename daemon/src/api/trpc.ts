@@ -15,6 +15,9 @@ function issuesOf(cause: unknown): ConfigIssue[] | undefined {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Live streams: a ping keeps proxies from closing quiet connections; the client reconnects when it
+  // hears nothing for a while.
+  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
   errorFormatter({ shape, error }) {
     const issues = issuesOf(error.cause);
     return {
