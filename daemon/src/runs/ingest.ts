@@ -74,6 +74,9 @@ export function applyLines(daemon: Daemon, runId: string, runDir: string, lines:
     if (!e) continue;
     switch (e.type) {
       case "metrics":
+        // progress follows the newest metric too (the last ones come after the last status line)
+        patch.step = Math.max(patch.step ?? 0, e.step);
+        patch.epoch = Math.max(patch.epoch ?? 0, e.epoch);
         for (const [key, value] of Object.entries(e.values)) {
           metrics.push({ runId, key, step: e.step, epoch: e.epoch, phase: e.phase, time: e.time, value });
           live.push({ key, step: e.step, epoch: e.epoch, time: e.time, value });

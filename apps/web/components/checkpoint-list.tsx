@@ -1,0 +1,41 @@
+import { formatMetric } from "../lib/run-progress.ts";
+import type { RunCheckpoint } from "../lib/trpc.ts";
+
+/** The checkpoint to offer first: the one named "best", else the best monitored value. */
+export function bestCheckpoint(checkpoints: readonly RunCheckpoint[]): RunCheckpoint | null {
+  return checkpoints.find((c) => c.name === "best") ?? null;
+}
+
+export function CheckpointList({ checkpoints }: { checkpoints: readonly RunCheckpoint[] }) {
+  if (!checkpoints.length) return <p className="muted small">No checkpoints yet.</p>;
+  return (
+    <table className="compact-table" data-testid="checkpoints">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col" className="num">Epoch</th>
+          <th scope="col" className="num">Step</th>
+          <th scope="col">Monitor</th>
+          <th scope="col">
+            <span className="sr-only">Download</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {checkpoints.map((c) => (
+          <tr key={c.name}>
+            <td className="mono">{c.name}</td>
+            <td className="num mono">{c.epoch}</td>
+            <td className="num mono">{c.step}</td>
+            <td className="mono small">{c.monitorName ? `${c.monitorName} ${formatMetric(c.monitorValue)}` : "—"}</td>
+            <td>
+              <a href={c.downloadUrl} download className="link-small">
+                Download
+              </a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

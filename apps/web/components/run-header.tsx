@@ -1,0 +1,117 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import type { TRPCSubscriptionStatus } from "@trpc/tanstack-react-query";
+import { useState } from "react";
+import { formatDuration, formatMetric, isActive, progressFraction, runDurationMs } from "../lib/run-progress.ts";
+import { useTRPC, type RunDetail } from "../lib/trpc.ts";
+import { useNow } from "../hooks/use-now.ts";
+import { LiveIndicator } from "./live-indicator.tsx";
+import { ProgressBar } from "./progress-bar.tsx";
+import { StatusBadge } from "./status-badge.tsx";
+
+export function RunHeader({ run, live }: { run: RunDetail; live: TRPCSubscriptionStatus }) {
+  const now = useNow(1000, isActive(run.status));
+  const fraction = progressFraction(run);
+  return (
+    <header className="run-header" data-testid="run-header">
+      <div className="run-title">
+        <div>
+          <h1 data-testid="run-name">{run.name}</h1>
+          <p className="muted small mono">
+            {run.id} · {run.dataset}
+            {run.labelSet && ` · labels ${run.labelSet}`}
+            {run.classes.length > 0 && ` (${run.classes.length} classes)`}
+            {run.attempt > 1 && ` · attempt ${run.attempt}`}
+          </p>
+        </div>
+        <div className="page-actions">
+          {isActive(run.status) && <LiveIndicator status={live} />}
+          <CancelButton run={run} />
+        </div>
+      </div>
+
+      <dl className="run-facts">
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={run.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>Phase</dt>
+          <dd data-testid="run-phase">{run.phase ?? "—"}</dd>
+        </div>
+        <div className="fact-progress">
+          <dt>Progress</dt>
+          <dd>
+            <ProgressBar value={fraction} status={run.status} label="Run progress" />
+            <span className="mono small" data-testid="run-epoch">
+              epoch {run.epoch}/{run.epochs || "—"}
+              {run.steps > 0 && ` · step ${run.step}/${run.steps}`}
+            </span>
+          </dd>
+        </div>
+        <div>
+          <dt>Best{run.best ? ` ${run.best.name}` : ""}</dt>
+          <dd className="mono" data-testid="run-best">
+            {run.best ? (
+              <>
+                {formatMetric(run.best.value)}
+                {run.best.epoch != null && <span className="muted small"> @ epoch {run.best.epoch}</span>}
+              </>
+            ) : (
+              "—"
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd className="mono">{formatDuration(runDurationMs(run, now))}</dd>
+        </div>
+      </dl>
+    </header>
+  );
+}
+
+function CancelButton({ run }: { run: RunDetail }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const cancel = useMutation(
+    trpc.runs.cancel.mutationOptions({
+      onSuccess: (summary) => {
+        queryClient.setQueryData(trpc.runs.get.queryKey({ id: run.id }), (old) => (old ? { ...old, ...summary } : old));
+        setConfirming(false);
+      },
+    }),
+  );
+  if (!isActive(run.status)) return null;
+  if (!confirming)
+    return (
+      <button type="button" className="button button-danger-outline" data-testid="cancel-run" onClick={() => setConfirming(true)}>
+        Cancel run
+      </button>
+    );
+  return (
+    <span className="confirm" role="group" aria-label="Confirm cancel">
+      <span className="small">
+        {run.status === "running" ? "Stop training (a resumable checkpoint is written)?" : "Remove from the queue?"}
+      </span>
+      <button
+        type="button"
+        className="button button-danger"
+        data-testid="confirm-cancel"
+        disabled={cancel.isPending}
+        onClick={() => cancel.mutate({ id: run.id })}
+        autoFocus
+      >
+        {cancel.isPending ? "Cancelling…" : "Yes, cancel"}
+      </button>
+      <button type="button" className="button" onClick={() => setConfirming(false)}>
+        Keep
+      </button>
+      {cancel.isError && <span className="text-error small">{cancel.error.message}</span>}
+    </span>
+  );
+}

@@ -1,0 +1,99 @@
+"use client";
+
+import Link from "next/link";
+import { useRunLive } from "../hooks/use-run-live.ts";
+import { ChartGrid } from "./chart-grid.tsx";
+import { bestCheckpoint, CheckpointList } from "./checkpoint-list.tsx";
+import { LogTail } from "./log-tail.tsx";
+import { RunHeader } from "./run-header.tsx";
+import { StatePanel } from "./state-panel.tsx";
+
+export function RunView({ id }: { id: string }) {
+  const { detail, series, logs, live } = useRunLive(id);
+
+  if (detail.isPending) return <StatePanel kind="loading" title="Loading run…" />;
+  if (detail.isError) {
+    const missing = detail.error.data?.code === "NOT_FOUND";
+    return (
+      <StatePanel kind="error" title={missing ? `No run "${id}"` : "Could not load the run"}>
+        {!missing && <p className="mono small">{detail.error.message}</p>}
+        <p>
+          <Link href="/">Back to the runs</Link>
+        </p>
+      </StatePanel>
+    );
+  }
+
+  const run = detail.data;
+  const best = bestCheckpoint(run.checkpoints);
+
+  return (
+    <div className="run-page">
+      <nav className="crumbs small" aria-label="Breadcrumb">
+        <Link href="/">Runs</Link> <span aria-hidden="true">/</span> <span className="mono">{run.id}</span>
+      </nav>
+      <RunHeader run={run} live={live.status} />
+
+      {run.status === "failed" && (
+        <section className="failure" role="alert" data-testid="run-failure">
+          <h2>Run failed</h2>
+          {run.error && <p data-testid="run-error">{run.error}</p>}
+          {(run.exitCode != null || run.signal) && (
+            <p className="muted small mono">
+              {run.exitCode != null && `exit code ${run.exitCode}`}
+              {run.signal && ` · signal ${run.signal}`}
+            </p>
+          )}
+          {run.stderrTail && (
+            <pre className="stderr" data-testid="stderr-tail">
+              {run.stderrTail}
+            </pre>
+          )}
+        </section>
+      )}
+
+      <section aria-labelledby="charts-title">
+        <div className="section-head">
+          <h2 id="charts-title">Curves</h2>
+        </div>
+        {series.isPending ? (
+          <StatePanel kind="loading" title="Loading curves…" />
+        ) : series.isError ? (
+          <StatePanel kind="error" title="Could not load the curves">
+            <p className="mono small">{series.error.message}</p>
+          </StatePanel>
+        ) : (
+          <ChartGrid series={series.data} config={run.config} />
+        )}
+      </section>
+
+      <div className="run-columns">
+        <section className="panel" aria-labelledby="ckpt-title">
+          <div className="section-head">
+            <h2 id="ckpt-title">Checkpoints</h2>
+            {best ? (
+              <a className="button button-primary" href={best.downloadUrl} download data-testid="download-best">
+                Download best checkpoint
+              </a>
+            ) : (
+              <span className="muted small">best checkpoint not written yet</span>
+            )}
+          </div>
+          <CheckpointList checkpoints={run.checkpoints} />
+        </section>
+
+        <section className="panel" aria-labelledby="log-title">
+          <div className="section-head">
+            <h2 id="log-title">Log</h2>
+          </div>
+          {logs.isError ? <p className="text-error small">{logs.error.message}</p> : <LogTail lines={logs.data ?? []} />}
+        </section>
+      </div>
+
+      <details className="panel config-block" data-testid="config-block">
+        <summary>Config (YAML as submitted)</summary>
+        <pre className="yaml">{run.configYaml}</pre>
+      </details>
+    </div>
+  );
+}

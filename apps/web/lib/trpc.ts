@@ -1,0 +1,38 @@
+// The typed tRPC boundary: the client, its links, and the output types the pages render.
+// Only the AppRouter *type* comes from the daemon; nothing of it is bundled into the browser.
+import type { AppRouter } from "@trainyard/daemon/router";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export type RunSummary = RouterOutputs["runs"]["list"][number];
+export type RunDetail = RouterOutputs["runs"]["get"];
+export type RunCheckpoint = RunDetail["checkpoints"][number];
+export type SeriesByKey = RouterOutputs["runs"]["series"];
+export type LogLine = RouterOutputs["runs"]["logs"][number];
+export type ExampleConfig = RouterOutputs["system"]["configs"][number];
+export type ValidationResult = RouterOutputs["runs"]["validate"];
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+/** Same origin as the page: the daemon mounts tRPC at /api/trpc (SSE for subscriptions). */
+export function createTrainyardClient() {
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url: "/api/trpc" }),
+        false: httpBatchLink({ url: "/api/trpc" }),
+      }),
+    ],
+  });
+}
+
+export type TrainyardClient = ReturnType<typeof createTrainyardClient>;
+
+export function isTrainyardError(e: unknown): e is TRPCClientError<AppRouter> {
+  return e instanceof TRPCClientError;
+}
