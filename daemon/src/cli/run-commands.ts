@@ -1,0 +1,117 @@
+// `trainyard run`, `runs`, `show`, `cancel`, `download`.
+import { createWriteStream, existsSync, readFileSync, renameSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+import { parseDocument } from "yaml";
+import { parseLabelFile } from "@trainyard/data";
+import { daemonUrl, type Client } from "./client.ts";
+import { formatRunDetail, formatRunLine } from "./format.ts";
+
+const FINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
+
+/** A label set written as a file path (relative to the config) travels inline to the daemon. */
+function inlineLabelFile(yaml: string, configPath: string): string[] {
+  const set = parseDocument(yaml).getIn(["dataset", "labels", "set"]);
+  if (typeof set !== "string" || !/[/\\]|\.txt$/.test(set)) return [];
+  const file = resolve(dirname(configPath), set);
+  if (!existsSync(file)) return [];
+  return [`dataset.labels.set=${JSON.stringify(parseLabelFile(readFileSync(file, "utf8")))}`];
+}
+
+export async function run(client: Client, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { wait: { type: "boolean" }, json: { type: "boolean" } } });
+  const [file, ...overrides] = positionals;
+  if (!file) throw new Error("usage: trainyard run CONFIG.yaml [key=value ...] [--wait] [--json]");
+  const yaml = readFileSync(file, "utf8");
+  let summary = await client.runs.submit.mutate({ yaml, overrides: [...inlineLabelFile(yaml, file), ...overrides] });
+  if (!values.json) console.log(summary.id);
+  if (!values.wait) {
+    if (values.json) console.log(JSON.stringify(summary, null, 2));
+    return 0;
+  }
+  summary = await waitForRun(client, summary.id, !values.json);
+  if (values.json) console.log(JSON.stringify(summary, null, 2));
+  else console.error(formatRunLine(summary));
+  return summary.status === "completed" ? 0 : 1;
+}
+
+/** Follow a run over the live subscription until it reaches a final state. */
+function waitForRun(client: Client, id: string, verbose: boolean): Promise<Awaited<ReturnType<Client["runs"]["get"]["query"]>>> {
+  return new Promise((resolvePromise, reject) => {
+    let last = "";
+    const sub = client.runs.watch.subscribe(
+      { id },
+      {
+        onData: async (e) => {
+          if (e.type === "log" && verbose) console.error(`  ${e.message}`);
+          if (e.type !== "run") return;
+          const line = formatRunLine(e.run);
+          if (verbose && line !== last) console.error(line);
+          last = line;
+          if (FINAL.has(e.run.status)) {
+            sub.unsubscribe();
+            try {
+              resolvePromise(await client.runs.get.query({ id }));
+            } catch (err) {
+              reject(err);
+            }
+          }
+        },
+        onError: (err) => reject(err),
+      },
+    );
+  });
+}
+
+export async function runs(client: Client, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" } } });
+  const list = await client.runs.list.query();
+  if (values.json) console.log(JSON.stringify(list, null, 2));
+  else for (const r of list) console.log(formatRunLine(r));
+  return 0;
+}
+
+export async function show(client: Client, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" } } });
+  if (!positionals[0]) throw new Error("usage: trainyard show RUN [--json]");
+  const r = await client.runs.get.query({ id: positionals[0] });
+  console.log(values.json ? JSON.stringify(r, null, 2) : formatRunDetail(r));
+  return 0;
+}
+
+export async function cancel(client: Client, args: string[]): Promise<number> {
+  if (!args[0]) throw new Error("usage: trainyard cancel RUN");
+  const r = await client.runs.cancel.mutate({ id: args[0] });
+  console.log(`${r.id}: ${r.status === "running" ? "stopping (the trainer writes a resumable checkpoint first)" : r.status}`);
+  return 0;
+}
+
+export async function download(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { checkpoint: { type: "string", default: "best" }, output: { type: "string", short: "o" } } });
+  const id = positionals[0];
+  if (!id) throw new Error("usage: trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]");
+  const token = process.env.TRAINYARD_TOKEN;
+  const res = await fetch(`${daemonUrl()}/api/runs/${encodeURIComponent(id)}/checkpoints/${encodeURIComponent(values.checkpoint!)}/download`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  }).catch(() => {
+    throw new Error(`cannot reach the daemon at ${daemonUrl()}: start it with \`trainyard daemon\``);
+  });
+  if (!res.ok) {
+    const body = await res.text();
+    let message = body;
+    try {
+      message = JSON.parse(body).error ?? body;
+    } catch {
+      // not JSON
+    }
+    throw new Error(`${res.status}: ${message}`);
+  }
+  const out = values.output ?? `${id}-${values.checkpoint}.ckpt`;
+  const tmp = `${out}.part`;
+  await pipeline(Readable.fromWeb(res.body as never), createWriteStream(tmp));
+  renameSync(tmp, out);
+  console.log(out);
+  return 0;
+}
