@@ -34,7 +34,7 @@ say "building the dashboard"
 NEXT_TELEMETRY_DISABLED=1 npm run build
 
 # 3. Check that a Python with torch is found the way the daemon finds it.
-npx tsx -e 'import { findPython } from "./daemon/src/python.ts"; const p = await findPython(); console.log(p.ok ? `trainer Python: ${p.path} (torch ${p.torch})` : p.message); process.exit(p.ok ? 0 : 1)'
+npx tsx scripts/check-python.ts
 
 [ "$START" -eq 1 ] || { say "installed; start with: node bin/trainyard.mjs daemon"; exit 0; }
 
