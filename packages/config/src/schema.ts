@@ -162,6 +162,8 @@ const trainingSchema = z
     channels_last: z.boolean().default(true),
     compile: z.boolean().default(false),
     log_every_n_steps: count(1).default(10),
+    // formats the best model is exported to at the end of the run (runs/<id>/exports/), checked against PyTorch
+    export: z.array(enumOf(["torchscript", "onnx"])).default([]),
   })
   .strict();
 
@@ -175,6 +177,8 @@ const augmentSchema = z
       .refine(([a, b]) => a > 0 && a <= b, { error: "expected [min, max] with 0 < min <= max <= 1" })
       .default([0.8, 1]),
     color_jitter: fraction().default(0.2),
+    // random gamma in [1/(1+g), 1+g] on [0, 1] intensities; 0 = off
+    gamma: fraction().default(0),
   })
   .strict();
 

@@ -48,5 +48,7 @@ def test_ham10000_sample_trains(tmp_path):
     write_spec(tmp_path / "spec.json", spec)
     code, events = run_inprocess(str(tmp_path / "spec.json"))
     assert code == 0 and events[-1]["state"] == "completed", events[-1]
-    assert max(v["val/auc_macro"] for v in val_metrics(events).values()) > 0.5
+    best = max(v["val/auc_macro"] for v in val_metrics(events).values())
+    print(f"HAM10000 best val macro AUC {best:.3f}")
+    assert best > 0.65  # chance is 0.5
     assert of_type(events, "curve")

@@ -23,6 +23,9 @@ def test_metrics_match_hand_computed_values_and_skip_undefined_class():
     assert values["val/f1_macro"] == pytest.approx((2 / 3 + 0.8) / 2)
     # exact match: rows 0 ([0,0,1]) and 1 ([0,0,0]) are right; row 2 misses a, row 3 adds c
     assert values["val/accuracy"] == pytest.approx(0.5)
+    # per label: 2 wrong decisions (a in row 2, c in row 3) out of 12
+    assert values["val/accuracy_per_label"] == pytest.approx(10 / 12)
+    assert values["val/f1/a"] == pytest.approx(2 / 3) and values["val/f1/c"] == pytest.approx(0.8)
     assert {(kind, name) for kind, name, _ in curves} == {("roc", "a"), ("pr", "a"), ("roc", "c"), ("pr", "c")}
     for kind, _, points in curves:
         if kind == "roc":

@@ -69,3 +69,19 @@ def test_augment_is_deterministic_and_identity_without_augmentation():
     assert a.shape == (4, 3, 32, 32) and torch.equal(a, b)
     plain = DeviceAugment({"hflip": 0, "vflip": 0, "rotate": 0, "crop_scale": [1, 1], "color_jitter": 0}, 32)
     assert torch.allclose(plain.train(x, torch.Generator().manual_seed(0)), plain.eval(x), atol=1e-4)
+
+
+def test_gamma_changes_intensities_and_sharded_draws_match_the_whole_batch():
+    x = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
+    settings = {"hflip": 0.5, "vflip": 0.5, "rotate": 20, "crop_scale": [0.7, 1.0], "color_jitter": 0.3}
+    without = DeviceAugment(settings, 32).train(x, torch.Generator().manual_seed(1))
+    with_gamma = DeviceAugment({**settings, "gamma": 0.5}, 32)
+    full = with_gamma.train(x, torch.Generator().manual_seed(1))
+    assert not torch.allclose(full, without, atol=1e-3)
+    # gamma is drawn after the other parameters, so everything else is unchanged: a gamma of 1 would match
+    one = DeviceAugment({**settings, "gamma": 1e-9}, 32).train(x, torch.Generator().manual_seed(1))
+    assert torch.allclose(one, without, atol=1e-4)
+    # a DDP rank draws the whole global batch and keeps its rows: the same augmentation as in one process
+    take = torch.tensor([1, 3, 5])
+    part = with_gamma.train(x[take], torch.Generator().manual_seed(1), n_drawn=6, take=take)
+    assert torch.allclose(part, full[take], atol=1e-6)

@@ -42,6 +42,8 @@ def test_run_completes_learns_and_reports(tmp_path):
     assert all(len(c["points"]) <= 200 for c in curves)
     statuses = of_type(events, "status")
     assert {s["epoch"] for s in statuses} == {1, 2, 3, 4, 5} and all(s["epochs"] == 5 for s in statuses)
+    final_step = max(e["step"] for e in of_type(events, "metrics"))
+    assert statuses[-1]["step"] == statuses[-1]["steps"] == final_step  # progress ends at 100%
     assert any(e["message"].startswith("precision bf16 needs a GPU") for e in of_type(events, "log"))
     run_dir = tmp_path / "runs/rtest"
     assert sorted(os.listdir(run_dir / "checkpoints")) == ["best", "last"]
@@ -219,6 +221,8 @@ def test_early_stopping_in_last_phase(tmp_path):
     assert code == 0 and events[-1]["state"] == "completed"
     # epoch 2 sets the last phase's reference, epochs 3 and 4 do not improve by min_delta -> stop after 4
     assert sorted(val_metrics(events)) == [1, 2, 3, 4]
+    last_status = of_type(events, "status")[-1]
+    assert last_status["step"] == last_status["steps"] == max(e["step"] for e in of_type(events, "metrics"))
     assert any(e["message"].startswith("early stopping at epoch 4") for e in of_type(events, "log"))
 
 

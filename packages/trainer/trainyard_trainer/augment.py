@@ -1,8 +1,10 @@
 """Augmentation and normalisation of whole uint8 batches on the device (no per-sample PIL, no workers).
 
 Random resized crop, flips and rotation are folded into one affine grid per sample and applied with a single
-grid_sample; colour jitter is brightness/contrast/saturation. Random parameters are drawn on the CPU from a
-dedicated torch.Generator (saved in checkpoints), so augmentation is reproducible on any device.
+grid_sample; colour jitter is brightness/contrast/saturation; gamma raises [0, 1] intensities to a random power.
+Random parameters are drawn on the CPU from a dedicated torch.Generator (saved in checkpoints), so augmentation is
+reproducible on any device. Under DDP every rank draws the parameters of the whole global batch and keeps its own
+rows (`take`), so the samples get the same augmentation as in a one-process run.
 """
 import inspect
 import math
@@ -30,26 +32,54 @@ class DeviceAugment:
         self.rotate = float(augment.get("rotate", 0) or 0)
         self.crop_scale = tuple(augment.get("crop_scale") or (1.0, 1.0))
         self.color_jitter = float(augment.get("color_jitter", 0) or 0)
+        self.gamma = float(augment.get("gamma", 0) or 0)
         self.image_size = image_size
         self.mean = torch.tensor(mean).view(1, 3, 1, 1)
         self.std = torch.tensor(std).view(1, 3, 1, 1)
+        self._mean_std = {}
 
     def normalize(self, x):
-        return (x - self.mean.to(x.device)) / self.std.to(x.device)
+        key = (x.device, x.dtype)
+        if key not in self._mean_std:  # one copy per device: no host-to-device transfer per batch
+            self._mean_std[key] = (self.mean.to(x.device, x.dtype), self.std.to(x.device, x.dtype))
+        mean, std = self._mean_std[key]
+        return (x - mean) / std
 
     def eval(self, images):
         """uint8 NCHW -> normalised float at image_size (resize only)."""
         return self.normalize(resize(images.float() / 255.0, self.image_size))
 
-    def train(self, images, generator):
-        """uint8 NCHW -> augmented, normalised float at image_size."""
+    def draw(self, n, generator):
+        """Random parameters for n samples, drawn on the CPU: (theta [n,2,3], jitter [3,n] or None, gamma [n] or None)."""
+        theta = self._affine(n, generator)
+        jitter = None
+        if self.color_jitter > 0:
+            j = self.color_jitter
+            jitter = 1 - j + 2 * j * torch.rand(3, n, generator=generator)
+        gamma = None
+        if self.gamma > 0:
+            g = self.gamma
+            gamma = torch.exp(math.log(1 / (1 + g)) + 2 * math.log(1 + g) * torch.rand(n, generator=generator))
+        return theta, jitter, gamma
+
+    def train(self, images, generator, n_drawn=None, take=None):
+        """uint8 NCHW -> augmented, normalised float at image_size.
+
+        Draws parameters for `n_drawn` samples (default: the batch) and uses rows `take` of them (default: all).
+        """
         x = resize(images.float() / 255.0, self.image_size)
-        n = x.shape[0]
-        theta = self._affine(n, generator).to(x.device)
+        theta, jitter, gamma = self.draw(n_drawn or x.shape[0], generator)
+        if take is not None:
+            theta = theta[take]
+            jitter = None if jitter is None else jitter[:, take]
+            gamma = None if gamma is None else gamma[take]
+        theta, jitter, gamma = (_to_device(p, x.device) for p in (theta, jitter, gamma))
         grid = F.affine_grid(theta, list(x.shape), align_corners=False)
         x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-        if self.color_jitter > 0:
-            x = self._jitter(x, generator)
+        if jitter is not None:
+            x = self._jitter(x, jitter)
+        if gamma is not None:
+            x = x.clamp_min(1e-6) ** gamma.view(-1, 1, 1, 1)
         return self.normalize(x)
 
     def _affine(self, n, g):
@@ -74,12 +104,18 @@ class DeviceAugment:
         ], dim=1)
         return theta
 
-    def _jitter(self, x, g):
-        n, j = x.shape[0], self.color_jitter
-        factors = (1 - j + 2 * j * torch.rand(3, n, generator=g)).to(x.device).view(3, n, 1, 1, 1)
-        brightness, contrast, saturation = factors
+    @staticmethod
+    def _jitter(x, factors):
+        brightness, contrast, saturation = factors.view(3, -1, 1, 1, 1)
         x = (x * brightness).clamp(0, 1)
         gray = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
         x = ((x - gray.mean(dim=(2, 3), keepdim=True)) * contrast + gray.mean(dim=(2, 3), keepdim=True)).clamp(0, 1)
         gray = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
         return ((x - gray) * saturation + gray).clamp(0, 1)
+
+
+def _to_device(t, device):
+    # Pinned + non_blocking: a pageable host-to-GPU copy would wait for every queued kernel each step.
+    if t is None or device.type != "cuda":
+        return t
+    return t.pin_memory().to(device, non_blocking=True)

@@ -1,4 +1,8 @@
-"""Command line: `train --spec FILE`, `probe`, `inspect --checkpoint FILE`.
+"""Command line: `train --spec FILE`, `probe`, `inspect --checkpoint FILE`,
+`export --checkpoint FILE --format torchscript|onnx -o OUT`.
+
+`train` with resources.gpus > 1 and more than one visible GPU starts one process per GPU (ddp_launch.py) unless it
+already runs under torchrun / the launcher (WORLD_SIZE set); the daemon just spawns `train` as always.
 
 `train` writes protocol events to the real stdout and points fd 1 and sys.stdout at stderr, so a stray
 print (ours or a library's, Python or C) can never corrupt the event stream the daemon parses.
@@ -15,24 +19,71 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", help="run one training job described by a spec.json")
     p.add_argument("--spec", required=True, help="path of the run's spec.json")
+    p.add_argument("--processes", type=int, default=None,
+                   help="DDP processes on this machine (default: one per GPU when resources.gpus > 1, else 1)")
     sub.add_parser("probe", help="print this interpreter's torch / CUDA capabilities as one JSON line")
     p = sub.add_parser("inspect", help="load a checkpoint, rebuild its model, run one forward pass")
     p.add_argument("--checkpoint", required=True)
+    p = sub.add_parser("export", help="export a checkpoint's model (sigmoid outputs) and check it against PyTorch")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--format", required=True, choices=["torchscript", "onnx"])
+    p.add_argument("-o", "--output", required=True)
     args = parser.parse_args(argv)
     if args.command == "train":
-        return train_command(args.spec)
+        return train_command(args.spec, args.processes)
     if args.command == "probe":
         return probe()
+    if args.command == "export":
+        return export_command(args.checkpoint, args.format, args.output)
     return inspect_checkpoint(args.checkpoint)
 
 
-def train_command(spec_path):
+def train_command(spec_path, processes=None):
+    nproc = processes if processes and not os.environ.get("WORLD_SIZE") else ddp_processes(spec_path)
+    if nproc > 1:
+        from .ddp_launch import launch
+        sys.stderr.write(f"starting {nproc} DDP processes\n")
+        sys.stderr.flush()
+        return launch(os.path.abspath(spec_path), nproc)
     events_stream = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    from .events import EventWriter
+    from .distributed import Distributed
+    from .events import EventWriter, NullEventWriter
     from .train import run
-    return run(spec_path, EventWriter(events_stream, sys.stderr))
+    dist = Distributed()
+    events = EventWriter(events_stream, sys.stderr) if dist.is_main else NullEventWriter(sys.stderr)
+    return run(spec_path, events, dist)
+
+
+def ddp_processes(spec_path):
+    """How many DDP processes this run wants: min(resources.gpus, visible GPUs) when not yet under torchrun."""
+    if os.environ.get("WORLD_SIZE"):
+        return 1
+    try:
+        from .spec import load_spec
+        spec = load_spec(spec_path)
+        gpus = int(spec.config["resources"]["gpus"] or 0)
+        if gpus < 2:
+            return 1
+        import torch
+        return min(gpus, torch.cuda.device_count()) if torch.cuda.is_available() else 1
+    except Exception:  # noqa: BLE001 - a bad spec is reported by the normal (one-process) path
+        return 1
+
+
+def export_command(checkpoint, fmt, output):
+    try:
+        from .export import export_checkpoint
+        if not os.path.isfile(checkpoint):
+            raise FileNotFoundError(f"no such file: {checkpoint}")
+        report = export_checkpoint(checkpoint, fmt, output)
+    except Exception as e:  # noqa: BLE001
+        print(f"cannot export {checkpoint} as {fmt}: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps({k: report[k] for k in ("ok", "format", "path", "verified_with", "max_abs_diff", "classes")}
+                     | ({"note": report["note"]} if "note" in report else {}), default=str), flush=True)
+    return 0
 
 
 def probe():

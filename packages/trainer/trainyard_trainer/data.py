@@ -2,6 +2,7 @@
 per-sample arrays, and the batch order. Batches are gathered as uint8 and augmented on the device (augment.py).
 """
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -93,10 +94,11 @@ def epoch_order(indices, seed, epoch):
     return np.random.default_rng([seed, epoch]).permutation(indices)
 
 
-def train_batches(order, batch_size):
-    """Splits an epoch order into batches; a trailing batch of one sample is dropped (BatchNorm needs two)."""
+def train_batches(order, batch_size, min_batch=2):
+    """Splits an epoch order into batches; a trailing batch smaller than min_batch is dropped (BatchNorm needs
+    two samples; under DDP every rank needs one)."""
     batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-    if len(batches) > 1 and len(batches[-1]) < 2:
+    if len(batches) > 1 and len(batches[-1]) < min_batch:
         batches.pop()
     return batches
 
@@ -105,24 +107,62 @@ def eval_batches(indices, batch_size):
     return [indices[i:i + batch_size] for i in range(0, len(indices), batch_size)]
 
 
-def steps_per_epoch(n_train, batch_size, grad_accum_steps):
-    n_batches = len(train_batches(np.arange(n_train), batch_size))
+def steps_per_epoch(n_train, batch_size, grad_accum_steps, min_batch=2):
+    n_batches = len(train_batches(np.arange(n_train), batch_size, min_batch))
     return -(-n_batches // grad_accum_steps)
 
 
-def load_batch(data, idx, device):
-    """Gathers samples `idx` as (uint8 NCHW images, float targets, float metadata or None) on `device`."""
+def gather_batch(data, idx, pin=False):
+    """Reads samples `idx` on the host: (uint8 NHWC images, float targets, float metadata or None) tensors."""
     rows = data.rows[idx]
     order = np.argsort(rows, kind="stable")  # read the memmap in file order, then put samples back
     pixels = np.empty((len(rows),) + data.images.shape[1:], dtype=np.uint8)
     pixels[order] = data.images[rows[order]]
-    pin = device.type == "cuda"
-    images = torch.from_numpy(pixels)
+    batch = [torch.from_numpy(pixels), torch.from_numpy(data.targets[idx]),
+             None if data.metadata is None else torch.from_numpy(data.metadata[idx])]
     if pin:
-        images = images.pin_memory()
-    images = images.to(device, non_blocking=pin).permute(0, 3, 1, 2)
-    targets = torch.from_numpy(data.targets[idx]).to(device, non_blocking=pin)
-    metadata = None
-    if data.metadata is not None:
-        metadata = torch.from_numpy(data.metadata[idx]).to(device, non_blocking=pin)
-    return images, targets, metadata
+        batch = [None if t is None else t.pin_memory() for t in batch]
+    return batch
+
+
+def to_device(batch, device):
+    """Host batch -> (uint8 NCHW images, targets, metadata) on `device`; asynchronous from pinned memory."""
+    non_blocking = device.type == "cuda"
+    images, targets, metadata = (None if t is None else t.to(device, non_blocking=non_blocking) for t in batch)
+    return images.permute(0, 3, 1, 2), targets, metadata
+
+
+def load_batch(data, idx, device):
+    """Gathers samples `idx` as (uint8 NCHW images, float targets, float metadata or None) on `device`."""
+    return to_device(gather_batch(data, idx, pin=device.type == "cuda"), device)
+
+
+class Prefetcher:
+    """Gathers the next batch from the memmap on a background thread while the device works on this one
+    (numpy's copy releases the GIL), so the training step never waits for page-cache reads."""
+
+    def __init__(self, data, batches, device):
+        self.data, self.batches, self.device = data, list(batches), device
+        self.pin = device.type == "cuda"
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainyard-prefetch")
+        self._next = 0
+        self._pending = self._submit()
+
+    def _submit(self):
+        if self._next >= len(self.batches):
+            return None
+        idx = self.batches[self._next]
+        self._next += 1
+        return self._pool.submit(gather_batch, self.data, idx, self.pin)
+
+    def get(self):
+        """The next batch on the device, in the order given."""
+        future, self._pending = self._pending, None
+        batch = future.result()
+        self._pending = self._submit()
+        return to_device(batch, self.device)
+
+    def close(self):
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pool.shutdown(wait=True)

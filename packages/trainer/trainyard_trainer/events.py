@@ -4,6 +4,7 @@ Human-readable logs go to stderr; nothing else may write to the event stream.
 """
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -49,6 +50,19 @@ class EventWriter:
 
     def done(self, state, **fields):
         return self.emit("done", state=state, **fields)
+
+
+class NullEventWriter(EventWriter):
+    """For DDP ranks other than 0: events are dropped (rank 0 reports), error logs still reach stderr."""
+
+    def __init__(self, stderr=None):
+        super().__init__(stream=_NullStream(), stderr=stderr)
+
+    def log(self, message, level="info"):
+        if level in ("warning", "error"):
+            self.stderr.write(f"[rank {os.environ.get('RANK', '?')}] [{level}] {message}\n")
+            self.stderr.flush()
+        return self.emit("log", level=level, message=message)
 
 
 class ListEventWriter(EventWriter):

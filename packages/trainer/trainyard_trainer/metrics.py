@@ -49,6 +49,7 @@ def evaluate_predictions(targets, probs, classes, task="multilabel", prefix="val
         auc, ap = float(roc_auc_score(y, p)), float(average_precision_score(y, p))
         f1 = float(f1_score(y, preds[:, i], zero_division=0))
         values[f"{prefix}/auc/{name}"], values[f"{prefix}/ap/{name}"] = auc, ap
+        values[f"{prefix}/f1/{name}"] = f1
         aucs.append(auc)
         aps.append(ap)
         f1s.append(f1)
@@ -67,6 +68,7 @@ def evaluate_predictions(targets, probs, classes, task="multilabel", prefix="val
         values[f"{prefix}/accuracy"] = float(np.mean(probs.argmax(axis=1) == targets.argmax(axis=1)))
     else:
         values[f"{prefix}/accuracy"] = float(np.mean(np.all(preds == targets, axis=1)))
+    values[f"{prefix}/accuracy_per_label"] = float(np.mean(preds == targets))  # every (sample, class) decision
     return values, curves
 
 

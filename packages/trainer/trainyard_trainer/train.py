@@ -10,27 +10,29 @@ Early stopping only counts in the last phase (its counter starts fresh there): e
 heads-only warm-up, always run in full because their plateau says nothing about the fine-tuning to come.
 The plateau schedule watches the early-stopping monitor.
 """
-import copy
 import os
 import random
 import signal
 import sys
 import time
 import traceback
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from . import __version__, checkpoints
-from .augment import IMAGENET_MEAN, IMAGENET_STD, DeviceAugment
-from .data import RunData, epoch_order, eval_batches, load_batch, steps_per_epoch, train_batches
+from . import checkpoints
+from .augment import DeviceAugment
+from .data import Prefetcher, RunData, epoch_order, eval_batches, steps_per_epoch, train_batches
+from .distributed import Distributed
+from .losses import make_loss
 from .metrics import evaluate_predictions, is_improvement, undefined_classes
 from .models import build_model
 from .phase_schedule import (PhaseSchedule, apply_phase, build_optimizer, check_phase_targets, plan_phases,
                              set_train_mode)
+from .precision import Precision
+from .run_checkpoints import restore, save_epoch_checkpoints, save_interrupted
+from .run_exports import export_best
 from .spec import SpecError, load_spec
 
 
@@ -53,14 +55,13 @@ class Run:
     config: dict
     events: object
     stop: StopFlag
+    dist: object = None
     data: object = None
     device: object = None
-    autocast: object = None
-    scaler: object = None
+    precision: object = None
     augment: object = None
     generator: object = None
     loss_fn: object = None
-    channels_last: bool = False
     steps_per_epoch: int = 0
     total_steps: int = 0
     total_epochs: int = 0
@@ -74,13 +75,18 @@ class Run:
             self.warned.add(key)
             self.events.log(message, level=level)
 
+    def stop_agreed(self):
+        """The stop request, agreed on by every DDP rank (a local check in one process)."""
+        return self.dist.any(self.stop.requested)
 
-def run(spec_path, events):
+
+def run(spec_path, events, dist=None):
     """Runs one training job; returns the exit code (0 completed/interrupted, 1 crashed, 2 bad spec)."""
     stop = StopFlag()
+    dist = dist or Distributed()
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return train(spec_path, events, stop)
+        return train(spec_path, events, stop, dist)
     except SpecError as e:
         events.log(str(e), level="error")
         events.done("failed", error=str(e))
@@ -92,13 +98,14 @@ def run(spec_path, events):
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        dist.close()
 
 
-def train(spec_path, events, stop):
+def train(spec_path, events, stop, dist):
     spec = load_spec(spec_path)
     config = spec.config
     t = config["training"]
-    r = Run(spec=spec, config=config, events=events, stop=stop)
+    r = Run(spec=spec, config=config, events=events, stop=stop, dist=dist)
     seed = int(t["seed"])
     random.seed(seed)
     np.random.seed(seed)
@@ -106,25 +113,14 @@ def train(spec_path, events, stop):
     r.generator = torch.Generator().manual_seed(seed)  # augmentation parameters
 
     # device and precision, decided once
-    use_cuda = torch.cuda.is_available() and int(config["resources"]["gpus"] or 0) > 0
-    r.device = torch.device("cuda" if use_cuda else "cpu")
-    if t["deterministic"]:
-        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-        torch.use_deterministic_algorithms(True, warn_only=True)
-    torch.backends.cudnn.benchmark = use_cuda and not t["deterministic"]
-    if use_cuda and int(config["resources"]["gpus"]) > 1:
-        events.log(f"resources.gpus is {config['resources']['gpus']}; this trainer uses one GPU per run")
-    precision = t["precision"]
-    if precision != "fp32" and not use_cuda:
-        events.log(f"precision {precision} needs a GPU; training in fp32 on the CPU")
-        precision = "fp32"
-    if precision == "bf16" and not torch.cuda.is_bf16_supported():
-        events.log("this GPU has no bf16 support; using fp16 with loss scaling")
-        precision = "fp16"
-    amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
-    r.autocast = (lambda: torch.autocast(device_type="cuda", dtype=amp_dtype)) if amp_dtype else nullcontext
-    r.scaler = make_grad_scaler(enabled=precision == "fp16")
-    r.channels_last = bool(t["channels_last"]) and use_cuda
+    gpus = int(config["resources"]["gpus"] or 0)
+    use_cuda = torch.cuda.is_available() and gpus > 0
+    r.device = dist.init(use_cuda)
+    r.precision = Precision(t, use_cuda, events.log)
+    if dist.enabled:
+        events.log(f"DDP: {dist.world} processes ({'nccl' if use_cuda else 'gloo'}), global batch {t['batch_size']}")
+    elif use_cuda and gpus > 1 and torch.cuda.device_count() > 1:
+        events.log(f"resources.gpus is {gpus} but the trainer was not started under torchrun: using one GPU")
 
     # data
     r.data = data = RunData(spec, use_metadata=config["model"]["metadata"]["enabled"])
@@ -133,7 +129,10 @@ def train(spec_path, events, stop):
     classes = spec.classes
     image_size = int(config["dataset"]["image_size"])
     r.augment = DeviceAugment(config["augment"], image_size)
-    r.steps_per_epoch = steps_per_epoch(len(data.train_idx), t["batch_size"], t["grad_accum_steps"])
+    r.steps_per_epoch = steps_per_epoch(len(data.train_idx), t["batch_size"], t["grad_accum_steps"], dist.min_batch())
+    if t["batch_size"] < dist.world:
+        raise SpecError(f"training.batch_size {t['batch_size']} is smaller than the {dist.world} DDP processes; "
+                        f"raise it to at least {dist.world}")
 
     # model
     model = build_model(config, len(classes), data.metadata_dim, log=events.log, load_weights=spec.resume is None)
@@ -143,7 +142,7 @@ def train(spec_path, events, stop):
     r.total_steps = r.total_epochs * r.steps_per_epoch
     r.loss_fn = make_loss(t, data, r.device)
     events.log(f"{len(data.train_idx)} train / {len(data.val_idx)} val / {len(data.test_idx)} test samples, "
-               f"{len(classes)} classes, {r.steps_per_epoch} steps per epoch, device {r.device}, {precision}")
+               f"{len(classes)} classes, {r.steps_per_epoch} steps per epoch, device {r.device}, {r.precision.name}")
 
     # position: the next epoch to run and how many of its optimizer steps are done
     r.progress = {"phase": 0, "epoch": 1, "epoch_step": 0, "step": 0, "loss_sum": 0.0, "loss_count": 0}
@@ -152,14 +151,9 @@ def train(spec_path, events, stop):
     if spec.resume:
         resumed = restore(r, model, spec.resume)
     model.to(r.device)
-    if r.channels_last:
+    if r.precision.channels_last:
         model.to(memory_format=torch.channels_last)
-    net = model
-    if t["compile"]:
-        if hasattr(torch, "compile"):
-            net = torch.compile(model)
-        else:
-            events.log(f"training.compile needs torch >= 2.0 (this is {torch.__version__}); running eagerly")
+    eval_net = compiled(r, model)
 
     for phase in phases:
         if phase.index < r.progress["phase"] or phase.epochs == 0 or r.tracking["stopped_early"]:
@@ -173,6 +167,7 @@ def train(spec_path, events, stop):
         elif phase.index == phases[-1].index:
             r.tracking["early_stopping"] = {"best": None, "bad_epochs": 0}
         resumed = None
+        train_net = compiled(r, dist.wrap(model, r.device)) if dist.enabled else eval_net
         events.log(f"phase {phase.name}: epochs {phase.first_epoch}-{phase.last_epoch}, training "
                    f"{', '.join(phase.train)} ({sum(p.numel() for g in groups.values() for p in g):,} parameters), "
                    f"lr {phase.lr:g}, schedule {phase.schedule}")
@@ -182,13 +177,16 @@ def train(spec_path, events, stop):
             events.status(phase=phase.name, epoch=epoch, epochs=r.total_epochs, step=r.progress["step"],
                           steps=r.total_steps)
             start = time.time()
-            if not train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
+            if not train_one_epoch(r, model, train_net, optimizer, schedule, phase, epoch):
                 return interrupt(r, model, optimizer, schedule, phase, epoch)
-            result = evaluate(r, net, data.val_idx, "val")
+            result = evaluate(r, eval_net, data.val_idx, "val")
             if result is None:
                 return interrupt(r, model, optimizer, schedule, phase, epoch)
             values, curves = result
             values["time/epoch_s"] = round(time.time() - start, 3)
+            if r.device.type == "cuda":
+                values["system/gpu_mem_gb"] = round(torch.cuda.max_memory_allocated(r.device) / 2 ** 30, 3)
+                torch.cuda.reset_peak_memory_stats(r.device)
             events.metrics(r.progress["step"], epoch, phase.name, values)
             for kind, name, points in curves:
                 events.emit("curve", split="val", epoch=epoch, step=r.progress["step"], kind=kind,
@@ -205,12 +203,18 @@ def train(spec_path, events, stop):
                 events.log(f"early stopping at epoch {epoch}: {es['monitor']} has not improved by more than "
                            f"{es['min_delta']} for {es['patience']} epochs")
                 break
-            if stop.requested:
+            if r.stop_agreed():
                 return interrupt(r, model, optimizer, schedule, phase, epoch)
+
+    # the last status carries the final step; an early-stopped run is complete at fewer steps than planned
+    last_phase = phases[-1]
+    final_steps = r.progress["step"] if r.tracking["stopped_early"] else r.total_steps
+    events.status(phase=last_phase.name, epoch=r.progress["epoch"] - 1, epochs=r.total_epochs,
+                  step=r.progress["step"], steps=final_steps)
 
     # test the best checkpoint
     ranking = r.tracking["ranking"]
-    last_phase = phases[-1]
+    dist.barrier()  # rank 0 has written it
     if ranking:
         best = checkpoints.load(os.path.join(spec.run_dir, "checkpoints", "best", "checkpoint.pt"))
         model.load_state_dict(best["model"])
@@ -218,7 +222,7 @@ def train(spec_path, events, stop):
     else:
         events.log("no best checkpoint (top_k 0 or no monitor value): testing the final weights", level="warning")
     if len(data.test_idx):
-        result = evaluate(r, net, data.test_idx, "test")
+        result = evaluate(r, eval_net, data.test_idx, "test")
         if result is None:
             return interrupt(r, model, None, None, last_phase, r.progress["epoch"] - 1)
         values, curves = result
@@ -229,69 +233,118 @@ def train(spec_path, events, stop):
                         **{"class": name}, points=points)
     else:
         events.log("the test split is empty: no test metrics", level="warning")
+    if ranking and dist.is_main:
+        export_best(r)
     best = {"name": t["checkpoint"]["monitor"], "value": ranking[0]["value"], "epoch": ranking[0]["epoch"]} if ranking else None
     events.done("completed", best=best)
     return 0
 
 
+def compiled(r, net):
+    if not r.config["training"]["compile"]:
+        return net
+    if not hasattr(torch, "compile"):
+        r.warn_once("compile", f"training.compile needs torch >= 2.0 (this is {torch.__version__}); running eagerly",
+                    level="info")
+        return net
+    return torch.compile(net)
+
+
+def interrupt(r, model, optimizer, schedule, phase, epoch):
+    """Writes a resumable "last" checkpoint at the current position and reports the run as interrupted."""
+    save_interrupted(r, model, optimizer, schedule, phase, epoch)
+    r.events.done("interrupted")
+    return 0
+
+
+class LossMeter:
+    """Sums the training loss on the device and reads it back only when it is reported, so a step never waits
+    for the GPU (a per-step float() would serialise the host and the device)."""
+
+    def __init__(self, r):
+        self.r = r
+        self.pending = torch.zeros((), dtype=torch.float64, device=r.device)
+
+    def add(self, loss, n):
+        self.pending += loss.detach().double() * n
+
+    def take(self, where):
+        """The loss sum since the last take (over every DDP rank); raises if it is not finite."""
+        total = float(self.r.dist.sum(self.pending.clone()))
+        self.pending.zero_()
+        if not np.isfinite(total):
+            raise FloatingPointError(f"the training loss became {total} by {where}; lower the learning rate, set "
+                                     f"training.grad_clip, or use fp32/bf16")
+        return total
+
+
 def train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
     """Trains the rest of one epoch; returns False when a stop was requested (after a complete step)."""
     t = r.config["training"]
-    p = r.progress
+    p, dist = r.progress, r.dist
     set_train_mode(r.config, model, phase)
-    batches = train_batches(epoch_order(r.data.train_idx, int(t["seed"]), epoch), t["batch_size"])
+    batches = train_batches(epoch_order(r.data.train_idx, int(t["seed"]), epoch), t["batch_size"], dist.min_batch())
     accum = t["grad_accum_steps"]
     groups = [batches[i:i + accum] for i in range(0, len(batches), accum)]
+    todo = [(b, dist.positions(len(b))) for g in groups[p["epoch_step"]:] for b in g]
+    prefetch = Prefetcher(r.data, [b[take] for b, take in todo], r.device)
+    scaler = r.precision.scaler
     trainable = [q for g in optimizer.param_groups for q in g["params"]]
     log_every = max(1, int(t["log_every_n_steps"]))
+    meter = LossMeter(r)
     window_loss, window_images, window_start = 0.0, 0, time.time()
     epoch_images, epoch_start = 0, time.time()
-    for i in range(p["epoch_step"], len(groups)):
-        group = groups[i]
-        n_group = sum(len(b) for b in group)
-        lr = schedule.apply(optimizer, (epoch - phase.first_epoch) * r.steps_per_epoch + i)
-        step_loss = 0.0
-        for idx in group:
-            images, targets, metadata = load_batch(r.data, idx, r.device)
-            with torch.no_grad():
-                x = r.augment.train(images, r.generator)
-            if r.channels_last:
-                x = x.contiguous(memory_format=torch.channels_last)
-            with r.autocast():
-                logits = net(x, metadata)
-            loss = r.loss_fn(logits.float(), targets)
-            r.scaler.scale(loss * (len(idx) / n_group)).backward()
-            step_loss += float(loss.detach()) * len(idx)
-        if t["grad_clip"]:
-            r.scaler.unscale_(optimizer)
-            torch.nn.utils.clip_grad_norm_(trainable, float(t["grad_clip"]))
-        r.scaler.step(optimizer)
-        r.scaler.update()
-        optimizer.zero_grad(set_to_none=True)
-        p["step"] += 1
-        p["epoch_step"] = i + 1
-        p["loss_sum"] += step_loss
-        p["loss_count"] += n_group
-        window_loss += step_loss
-        window_images += n_group
-        epoch_images += n_group
-        if not np.isfinite(step_loss):
-            raise FloatingPointError(f"the training loss became {step_loss / n_group} at step {p['step']} "
-                                     f"(phase {phase.name}, epoch {epoch}); lower the learning rate, set "
-                                     f"training.grad_clip, or use fp32/bf16")
-        end_of_epoch = i == len(groups) - 1
-        if p["step"] % log_every == 0 and not end_of_epoch:
-            elapsed = max(time.time() - window_start, 1e-9)
-            r.events.metrics(p["step"], epoch, phase.name,
-                             lr_values(optimizer, lr, window_loss / window_images, window_images / elapsed))
-            r.events.status(phase=phase.name, epoch=epoch, epochs=r.total_epochs, step=p["step"], steps=r.total_steps)
-            window_loss, window_images, window_start = 0.0, 0, time.time()
-        if end_of_epoch:
-            elapsed = max(time.time() - epoch_start, 1e-9)
-            r.events.metrics(p["step"], epoch, phase.name,
-                             lr_values(optimizer, lr, p["loss_sum"] / max(1, p["loss_count"]), epoch_images / elapsed))
-        if r.stop.requested and not end_of_epoch:
-            return False
+    try:
+        for i in range(p["epoch_step"], len(groups)):
+            group = groups[i]
+            n_group = sum(len(b) for b in group)
+            lr = schedule.apply(optimizer, (epoch - phase.first_epoch) * r.steps_per_epoch + i)
+            for j, idx in enumerate(group):
+                take = dist.positions(len(idx))
+                images, targets, metadata = prefetch.get()
+                with torch.no_grad():
+                    x = r.augment.train(images, r.generator, n_drawn=len(idx), take=take if dist.enabled else None)
+                if r.precision.channels_last:
+                    x = x.contiguous(memory_format=torch.channels_last)
+                with dist.no_sync(net, j == len(group) - 1):
+                    with r.precision.autocast():
+                        logits = net(x, metadata)
+                    loss = r.loss_fn(logits.float(), targets)
+                    # DDP averages gradients over ranks: weight by this rank's share of the whole step
+                    scaler.scale(loss * (len(take) / n_group * dist.world)).backward()
+                meter.add(loss, len(take))
+            if t["grad_clip"]:
+                scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(trainable, float(t["grad_clip"]))
+            scaler.step(optimizer)
+            scaler.update()
+            optimizer.zero_grad(set_to_none=True)
+            p["step"] += 1
+            p["epoch_step"] = i + 1
+            p["loss_count"] += n_group
+            window_images += n_group
+            epoch_images += n_group
+            end_of_epoch = i == len(groups) - 1
+            stopping = not end_of_epoch and r.stop_agreed()
+            if p["step"] % log_every == 0 or end_of_epoch or stopping:
+                step_loss = meter.take(f"step {p['step']} (phase {phase.name}, epoch {epoch})")
+                p["loss_sum"] += step_loss
+                window_loss += step_loss
+            if p["step"] % log_every == 0 and not end_of_epoch:
+                elapsed = max(time.time() - window_start, 1e-9)
+                r.events.metrics(p["step"], epoch, phase.name,
+                                 lr_values(optimizer, lr, window_loss / window_images, window_images / elapsed))
+                r.events.status(phase=phase.name, epoch=epoch, epochs=r.total_epochs, step=p["step"],
+                                steps=r.total_steps)
+                window_loss, window_images, window_start = 0.0, 0, time.time()
+            if end_of_epoch:
+                elapsed = max(time.time() - epoch_start, 1e-9)
+                r.events.metrics(p["step"], epoch, phase.name,
+                                 lr_values(optimizer, lr, p["loss_sum"] / max(1, p["loss_count"]), epoch_images / elapsed))
+            if stopping:
+                return False
+    finally:
+        prefetch.close()
     return True
 
 
@@ -304,30 +357,48 @@ def lr_values(optimizer, lr, loss, images_per_s):
 
 @torch.no_grad()
 def evaluate(r, net, indices, prefix):
-    """Loss and metrics on one split; returns (values, curves), or None when a stop was requested."""
-    t = r.config["training"]
+    """Loss and metrics on one split; returns (values, curves), or None when a stop was requested.
+
+    Under DDP each rank evaluates its positions of every global batch, and the predictions are gathered on
+    every rank (in the split's order), so all ranks compute the same values."""
+    t, dist = r.config["training"], r.dist
     net.eval()
-    loss_sum, probs, targets = 0.0, [], []
-    for idx in eval_batches(indices, t["batch_size"]):
-        if r.stop.requested:
-            return None
-        images, y, metadata = load_batch(r.data, idx, r.device)
-        x = r.augment.eval(images)
-        if r.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        with r.autocast():
-            logits = net(x, metadata).float()
-        loss_sum += float(r.loss_fn(logits, y)) * len(idx)
-        p = torch.softmax(logits, dim=1) if t["task"] == "multiclass" else torch.sigmoid(logits)
-        probs.append(p.cpu().numpy())
-        targets.append(y.cpu().numpy())
-    probs, targets = np.concatenate(probs), np.concatenate(targets)
-    for name in undefined_classes((targets >= 0.5), r.spec.classes):
+    loss_sum, positions, probs, targets = 0.0, [], [], []
+    batches = eval_batches(np.arange(len(indices)), t["batch_size"])
+    prefetch = Prefetcher(r.data, [indices[b[dist.positions(len(b))]] for b in batches], r.device)
+    try:
+        for b in batches:
+            if r.stop_agreed():
+                return None
+            local = b[dist.positions(len(b))]
+            images, y, metadata = prefetch.get()
+            if len(local) == 0:
+                continue
+            x = r.augment.eval(images)
+            if r.precision.channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            with r.precision.autocast():
+                logits = net(x, metadata).float()
+            loss_sum += float(r.loss_fn(logits, y)) * len(local)
+            prob = torch.softmax(logits, dim=1) if t["task"] == "multiclass" else torch.sigmoid(logits)
+            positions.append(local)
+            probs.append(prob.cpu().numpy())
+            targets.append(y.cpu().numpy())
+    finally:
+        prefetch.close()
+    c = len(r.spec.classes)
+    shards = dist.gather((loss_sum, np.concatenate(positions) if positions else np.zeros(0, np.int64),
+                          np.concatenate(probs) if probs else np.zeros((0, c), np.float32),
+                          np.concatenate(targets) if targets else np.zeros((0, c), np.float32)))
+    all_probs, all_targets = np.zeros((len(indices), c), np.float32), np.zeros((len(indices), c), np.float32)
+    for _, pos, pr, tg in shards:
+        all_probs[pos], all_targets[pos] = pr, tg
+    for name in undefined_classes((all_targets >= 0.5), r.spec.classes):
         r.warn_once(f"undefined:{prefix}:{name}",
                     f"class {name} has a single label value in the {prefix} split: its AUC/AP are undefined "
                     f"and it is left out of the macro means")
-    values, curves = evaluate_predictions(targets, probs, r.spec.classes, t["task"], prefix=prefix)
-    values = {f"{prefix}/loss": loss_sum / len(indices), **values}
+    values, curves = evaluate_predictions(all_targets, all_probs, r.spec.classes, t["task"], prefix=prefix)
+    values = {f"{prefix}/loss": sum(s[0] for s in shards) / len(indices), **values}
     return values, curves
 
 
@@ -346,130 +417,3 @@ def update_early_stopping(r, values):
     else:
         state["bad_epochs"] += 1
         r.tracking["stopped_early"] = state["bad_epochs"] >= int(es["patience"])
-
-
-def save_epoch_checkpoints(r, model, optimizer, schedule, phase, epoch, values):
-    ck = r.config["training"]["checkpoint"]
-    monitor, k = ck["monitor"], int(ck["top_k"] or 0)
-    value = values.get(monitor)
-    if value is None:
-        r.warn_once("ck-monitor", f"checkpoint.monitor {monitor} is not among the validation metrics; "
-                                  f"no best checkpoint this epoch", level="warning")
-    ranking = r.tracking["ranking"]
-    rank = None
-    if value is not None and k > 0:
-        rank = next((i for i, e in enumerate(ranking) if is_improvement(value, e["value"], ck["mode"])), len(ranking))
-        if rank >= k:
-            rank = None
-    moves = []
-    if rank is not None:
-        ranking.insert(rank, {"epoch": epoch, "step": r.progress["step"], "value": value})
-        if len(ranking) > k:
-            ranking.pop()  # its directory is replaced below, by a move or by the new checkpoint
-        moves = [(checkpoints.rank_name(i - 1), checkpoints.rank_name(i)) for i in range(len(ranking) - 1, rank, -1)]
-    state = checkpoint_state(r, model, optimizer, schedule, phase, epoch, values)
-    meta = {"epoch": epoch, "step": r.progress["step"], "phase": phase.name, "metrics": values,
-            "monitor": {"name": monitor, "value": value}, "interrupted": False}
-    if rank is not None:
-        for i, (src, dst) in enumerate(moves):
-            entry = ranking[len(ranking) - 1 - i]
-            directory = checkpoints.move(r.spec.run_dir, src, dst)
-            emit_checkpoint(r, dst, entry["epoch"], entry["step"], directory, monitor, entry["value"])
-        write_checkpoint(r, checkpoints.rank_name(rank), state, meta)
-    every = int(ck["every_n_epochs"] or 0)
-    if every > 0 and epoch % every == 0:
-        write_checkpoint(r, f"epoch-{epoch}", state, meta)
-    if ck["last"]:
-        write_checkpoint(r, "last", state, meta)
-
-
-def interrupt(r, model, optimizer, schedule, phase, epoch):
-    """Writes a resumable "last" checkpoint at the current position and reports the run as interrupted."""
-    p = r.progress
-    if r.last_saved_at != (p["epoch"], p["epoch_step"], p["step"]) and optimizer is not None:
-        state = checkpoint_state(r, model, optimizer, schedule, phase, epoch, {})
-        meta = {"epoch": epoch, "step": p["step"], "phase": phase.name, "metrics": {},
-                "monitor": {"name": r.config["training"]["checkpoint"]["monitor"], "value": None}, "interrupted": True}
-        write_checkpoint(r, "last", state, meta)
-    r.events.done("interrupted")
-    return 0
-
-
-def write_checkpoint(r, name, state, meta):
-    directory = checkpoints.save(r.spec.run_dir, name, state, meta)
-    if name == "last":
-        p = r.progress
-        r.last_saved_at = (p["epoch"], p["epoch_step"], p["step"])
-    emit_checkpoint(r, name, meta["epoch"], meta["step"], directory, meta["monitor"]["name"], meta["monitor"]["value"])
-
-
-def emit_checkpoint(r, name, epoch, step, directory, monitor, value):
-    r.events.emit("checkpoint", name=name, epoch=epoch, step=step, dir=directory,
-                  monitor={"name": monitor, "value": value})
-
-
-def checkpoint_state(r, model, optimizer, schedule, phase, epoch, metrics):
-    return {
-        "format": checkpoints.FORMAT, "version": 1, "trainer_version": __version__, "torch": str(torch.__version__),
-        "run_id": r.spec.run_id,
-        # to use it
-        "model": model.state_dict(),
-        "config": r.config, "classes": list(r.spec.classes), "metadata_encoder": r.spec.metadata_encoder,
-        "metadata_dim": r.data.metadata_dim, "image_size": int(r.config["dataset"]["image_size"]),
-        "normalization": {"mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)},
-        "task": r.config["training"]["task"], "arch": r.config["model"]["arch"],
-        "backbone": r.config["model"]["backbone"],
-        "epoch": epoch, "step": r.progress["step"], "phase": phase.name, "metrics": metrics,
-        # to resume it
-        "optimizer": optimizer.state_dict(), "optimizer_phase": phase.index, "schedule": schedule.state_dict(),
-        "scaler": r.scaler.state_dict(), "progress": dict(r.progress), "tracking": copy.deepcopy(r.tracking),
-        "steps_per_epoch": r.steps_per_epoch, "rng": checkpoints.rng_state(r.generator),
-    }
-
-
-def restore(r, model, path):
-    try:
-        state = checkpoints.load(path)
-    except Exception as e:  # noqa: BLE001
-        raise SpecError(f"resume.checkpoint {path} cannot be loaded ({e}); resume from another checkpoint")
-    mismatch = []
-    if state["classes"] != list(r.spec.classes):
-        mismatch.append(f"classes {state['classes']} vs {r.spec.classes}")
-    if state["metadata_dim"] != r.data.metadata_dim:
-        mismatch.append(f"metadata dim {state['metadata_dim']} vs {r.data.metadata_dim}")
-    if state["backbone"] != r.config["model"]["backbone"]:
-        mismatch.append(f"backbone {state['backbone']} vs {r.config['model']['backbone']}")
-    if state["steps_per_epoch"] != r.steps_per_epoch:
-        mismatch.append(f"{state['steps_per_epoch']} vs {r.steps_per_epoch} steps per epoch (different training set)")
-    if mismatch:
-        raise SpecError(f"resume.checkpoint {path} does not match this run: {'; '.join(mismatch)}")
-    model.load_state_dict(state["model"])
-    r.progress = dict(state["progress"])
-    r.tracking = copy.deepcopy(state["tracking"])
-    r.scaler.load_state_dict(state["scaler"])
-    checkpoints.set_rng_state(state["rng"], r.generator)
-    p = r.progress
-    r.last_saved_at = (p["epoch"], p["epoch_step"], p["step"])
-    r.events.log(f"resumed from {path}: epoch {p['epoch']}, {p['epoch_step']} steps into it, global step {p['step']}")
-    return state
-
-
-def make_loss(t, data, device):
-    targets = data.targets[data.train_idx]
-    if t["task"] == "multiclass":
-        weight = None
-        if t["class_weights"] == "balanced":
-            counts = np.bincount(targets.argmax(axis=1), minlength=targets.shape[1]).astype(np.float32)
-            weight = torch.tensor(len(targets) / (targets.shape[1] * np.maximum(counts, 1)), device=device)
-        return lambda logits, y: F.cross_entropy(logits, y.argmax(dim=1), weight=weight)
-    pos_weight = None
-    if t["class_weights"] == "balanced":
-        pos = targets.sum(axis=0)
-        pos_weight = torch.tensor((len(targets) - pos) / np.maximum(pos, 1), dtype=torch.float32, device=device)
-    return lambda logits, y: F.binary_cross_entropy_with_logits(logits, y, pos_weight=pos_weight)
-
-
-def make_grad_scaler(enabled):
-    if hasattr(torch, "amp") and hasattr(torch.amp, "GradScaler"):  # torch >= 2.3
-        return torch.amp.GradScaler("cuda", enabled=enabled)
-    return torch.cuda.amp.GradScaler(enabled=enabled)
