@@ -5,6 +5,8 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // the config schema is shared TypeScript source (the form validates fields with it before submit)
+  transpilePackages: ["@trainyard/config"],
   // The daemon sources are only type-imported (AppRouter); nothing of them is bundled.
   typescript: { tsconfigPath: "tsconfig.json" },
 };

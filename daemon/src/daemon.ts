@@ -1,16 +1,22 @@
 // The daemon's state owner: the store, the live bus, submission, the scheduler and its run supervisors.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type ExperimentConfig } from "@trainyard/config";
-import { getDataset, getRun, insertRun, listDatasets, openStore, updateRun, type RunRow, type Store } from "@trainyard/db";
+import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, updateRun, type RunRow, type Store } from "@trainyard/db";
 import { resolveLabelSet } from "./runs/label-resolution.ts";
 import { EventBus } from "./runs/event-bus.ts";
-import { toSummary } from "./runs/run-summary.ts";
+import { setQueueLookup, toSummary } from "./runs/run-summary.ts";
 import { Scheduler } from "./runs/scheduler.ts";
+import { recoverRuns } from "./runs/recovery.ts";
+import { LAST_CHECKPOINT } from "./runs/supervisor.ts";
+import { GpuMonitor } from "./gpus/monitor.ts";
 import { findPython, type PythonInfo } from "./python.ts";
-import { resolveHome, type Home } from "./home.ts";
+import { insideDir, resolveHome, runDir, type Home } from "./home.ts";
 import { newRunId } from "./runs/run-id.ts";
+
+/** The owner of runs submitted without a token (a daemon bound to loopback needs none). */
+export const LOCAL_USER = "local";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -18,20 +24,33 @@ export interface DaemonOptions {
   home?: string;
   /** Parallel CPU slots when no GPU is found (TRAINYARD_CPU_SLOTS, default 1). */
   cpuSlots?: number;
+  /** GPU allow-list: indices or UUIDs, comma-separated (TRAINYARD_GPUS). */
+  gpus?: string;
   python?: string;
+  /** Automatic restarts of a run after daemon crashes (TRAINYARD_MAX_RESTARTS, default 3). */
+  maxRestarts?: number;
 }
+
+/** A request the daemon refuses because of the run's state (the API maps it to 409). */
+export class RunStateError extends Error {}
 
 export class Daemon {
   readonly home: Home;
   readonly store: Store;
   readonly bus = new EventBus();
   readonly scheduler: Scheduler;
+  readonly gpuMonitor: GpuMonitor;
   private python: Promise<PythonInfo> | null = null;
 
   constructor(readonly opts: DaemonOptions = {}) {
     this.home = resolveHome(opts.home);
     this.store = openStore(this.home.db);
-    this.scheduler = new Scheduler(this, opts.cpuSlots ?? Number(process.env.TRAINYARD_CPU_SLOTS ?? 1));
+    this.scheduler = new Scheduler(this, {
+      cpuSlots: opts.cpuSlots ?? Number(process.env.TRAINYARD_CPU_SLOTS ?? 1),
+      gpus: opts.gpus ?? process.env.TRAINYARD_GPUS,
+    });
+    setQueueLookup((id) => this.scheduler.queueState(id));
+    this.gpuMonitor = new GpuMonitor(this);
   }
 
   /** Find (once) the Python interpreter with torch that runs trainers. */
@@ -53,12 +72,14 @@ export class Daemon {
         },
       ]);
     }
+    if (this.scheduler.hasGpus && config.resources.gpus > this.scheduler.all.length)
+      throw new ConfigError([{ path: "resources.gpus", message: `${config.resources.gpus} GPUs requested, but this daemon may use ${this.scheduler.all.length} (${this.scheduler.all.map((s) => s.id).join(", ")})` }]);
     const labels = resolveLabelSet(this.store.db, config.dataset.labels.set, dataset.diagnoses);
     const classes = config.dataset.labels.other_class ? [...labels, "other"] : labels;
     return { config, classes };
   }
 
-  submit(yaml: string, overrides: readonly string[] = [], owner = "local"): RunRow {
+  submit(yaml: string, overrides: readonly string[] = [], owner = LOCAL_USER): RunRow {
     const { config, classes } = this.resolveSubmission(yaml, overrides);
     const run = insertRun(this.store.db, {
       id: newRunId(),
@@ -72,6 +93,8 @@ export class Daemon {
       priority: config.resources.priority,
       gpus: config.resources.gpus,
       epochs: config.training.phases.reduce((n, p) => n + p.epochs, 0),
+      queuedAt: Date.now(),
+      maxRestarts: this.opts.maxRestarts ?? Number(process.env.TRAINYARD_MAX_RESTARTS ?? 3),
     });
     this.publishRun(run.id);
     this.scheduler.poke();
@@ -84,9 +107,37 @@ export class Daemon {
     if (run.status === "queued") {
       updateRun(this.store.db, id, { status: "cancelled", endedAt: Date.now(), error: "cancelled while queued" });
       this.publishRun(id);
+      this.scheduler.poke();
     } else if (run.status === "running") {
-      this.scheduler.cancel(id);
+      this.scheduler.stop(id, "cancel");
     }
+  }
+
+  /** A cancelled, interrupted or failed run goes back to the queue as a new attempt, from its last checkpoint. */
+  resume(id: string): RunRow {
+    const run = getRun(this.store.db, id);
+    if (!run) throw new RunStateError(`no run "${id}"`);
+    if (!["cancelled", "interrupted", "failed"].includes(run.status))
+      throw new RunStateError(`run ${id} is ${run.status}; only cancelled, interrupted or failed runs can be resumed`);
+    if (!existsSync(join(runDir(this.home, id), LAST_CHECKPOINT)))
+      throw new RunStateError(`run ${id} has no "last" checkpoint to resume from (it stopped before its first one); submit its config again with \`trainyard run\``);
+    updateRun(this.store.db, id, { status: "queued", queuedAt: Date.now(), resumeFrom: LAST_CHECKPOINT, error: null, endedAt: null });
+    this.publishRun(id);
+    this.scheduler.poke();
+    return getRun(this.store.db, id)!;
+  }
+
+  /** Removes a finished or queued run: its rows (metrics, events, checkpoints by cascade) and its folder. */
+  delete(id: string): void {
+    const run = getRun(this.store.db, id);
+    if (!run) throw new RunStateError(`no run "${id}"`);
+    if (run.status === "running" || this.scheduler.isActive(id))
+      throw new RunStateError(`run ${id} is running; cancel it first (\`trainyard cancel ${id}\`)`);
+    deleteRun(this.store.db, id);
+    const dir = insideDir(this.home.runs, id);
+    if (dir && dir !== this.home.runs) rmSync(dir, { recursive: true, force: true });
+    this.bus.publish(id, { type: "deleted", runId: id });
+    this.scheduler.poke();
   }
 
   publishRun(id: string): void {
@@ -101,6 +152,7 @@ export class Daemon {
       home: this.home.root,
       python: py,
       slots: this.scheduler.slots(),
+      gpus: this.gpuMonitor.latest.length ? this.gpuMonitor.latest : this.scheduler.gpus,
       subscribers: this.bus.size,
     };
   }
@@ -114,11 +166,13 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
-    await this.scheduler.recover();
-    this.scheduler.poke();
+    await recoverRuns(this);
+    this.scheduler.start();
+    this.gpuMonitor.start();
   }
 
   async stop(): Promise<void> {
+    this.gpuMonitor.stop();
     await this.scheduler.shutdown();
     this.store.close();
   }

@@ -1,14 +1,19 @@
 // The daemon's one HTTP origin: /healthz, tRPC at /api/trpc (queries, mutations, SSE subscriptions),
 // streamed checkpoint downloads, and the Next.js dashboard for everything else.
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { getCheckpoint, getRun } from "@trainyard/db";
 import { appRouter } from "./api/router.ts";
 import type { Daemon } from "./daemon.ts";
 import { insideDir, runDir } from "./home.ts";
+import { authRequired } from "./auth/auth-mode.ts";
+import { identify } from "./auth/request-user.ts";
+import { refuseRequest } from "./auth/request-guard.ts";
+import { signIn, signOut } from "./auth/session-routes.ts";
 
 export const WEB_DIR = fileURLToPath(new URL("../../apps/web", import.meta.url));
 export const CHECKPOINT_FILE = "checkpoint.pt";
@@ -34,9 +39,8 @@ function downloadHandler(daemon: Daemon): (req: IncomingMessage, res: ServerResp
     if (!run) return sendJson(res, 404, { error: `no run "${id}"` });
     const ckpt = getCheckpoint(daemon.store.db, id, name);
     if (!ckpt) return sendJson(res, 404, { error: `run ${id} has no checkpoint "${name}"` });
-    const base = runDir(daemon.home, id);
-    const file = insideDir(base, join(ckpt.path, CHECKPOINT_FILE));
-    if (!file || !existsSync(file)) return sendJson(res, 404, { error: `checkpoint "${name}" of run ${id} is recorded but its file is missing` });
+    const file = servableFile(daemon, id, join(ckpt.path, CHECKPOINT_FILE));
+    if (!file) return sendJson(res, 404, { error: `checkpoint "${name}" of run ${id} is recorded but its file is missing` });
     const size = statSync(file).size;
     res.writeHead(200, {
       "content-type": "application/octet-stream",
@@ -48,6 +52,26 @@ function downloadHandler(daemon: Daemon): (req: IncomingMessage, res: ServerResp
   };
 }
 
+/**
+ * A file the store points at, only if it exists and, with every symlink resolved, lies inside the run's
+ * folder under TRAINYARD_HOME; null otherwise.
+ */
+export function servableFile(daemon: Daemon, runId: string, relative: string): string | null {
+  const base = runDir(daemon.home, runId);
+  const file = insideDir(base, relative);
+  if (!file || !existsSync(file)) return null;
+  try {
+    const real = realpathSync(file);
+    if (!insideDir(realpathSync(base), real) || !statSync(real).isFile()) return null;
+    return real;
+  } catch {
+    return null;
+  }
+}
+
+/** Pages a browser may load before signing in. */
+const OPEN_PAGES = /^\/(sign-in(\/.*)?|_next\/static\/.*|icon\.svg|favicon\.ico)$/;
+
 async function loadDashboard(host: string, port: number): Promise<Handler | null> {
   if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) return null;
   const { default: next } = await import("next");
@@ -57,10 +81,15 @@ async function loadDashboard(host: string, port: number): Promise<Handler | null
 }
 
 export async function startServer(daemon: Daemon, opts: { host: string; port: number; web?: boolean }): Promise<Server> {
+  const required = authRequired(opts.host);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
-    createContext: () => ({ daemon }),
+    createContext: ({ req }) => {
+      const who = identify(daemon.store.db, req, required);
+      if (!who.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: who.message });
+      return { daemon, user: who.user, authRequired: required };
+    },
     maxBodySize: 1_000_000,
   });
   const download = downloadHandler(daemon);
@@ -69,15 +98,28 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
     const url = req.url ?? "/";
     const path = url.split("?")[0];
     if (path === "/healthz") return sendJson(res, 200, { ok: true });
-    if (path.startsWith("/api/trpc/")) return trpc(req, res);
-    const m = path.match(/^\/api\/runs\/([^/]+)\/checkpoints\/([^/]+)\/download$/);
-    if (m && (req.method === "GET" || req.method === "HEAD")) return download(req, res, m);
-    if (path.startsWith("/api/")) return sendJson(res, 404, { error: `no API route ${path}` });
+    const refused = refuseRequest(req, { authRequired: required });
+    if (refused) return sendJson(res, refused.status, { error: refused.message });
+    if (path === "/api/auth/sign-in" && req.method === "POST") return void signIn(daemon.store.db, req, res);
+    if (path === "/api/auth/sign-out" && req.method === "POST") return signOut(res);
+    if (path.startsWith("/api/trpc/")) return trpc(req, res); // its context refuses unknown callers with 401
+    const who = identify(daemon.store.db, req, required);
+    if (path.startsWith("/api/")) {
+      if (!who.ok) return sendJson(res, 401, { error: who.message });
+      const m = path.match(/^\/api\/runs\/([^/]+)\/checkpoints\/([^/]+)\/download$/);
+      if (m && (req.method === "GET" || req.method === "HEAD")) return download(req, res, m);
+      return sendJson(res, 404, { error: `no API route ${req.method} ${path}` });
+    }
+    if (!who.ok && !OPEN_PAGES.test(path)) {
+      res.writeHead(302, { location: `/sign-in?next=${encodeURIComponent(url.slice(0, 500))}` });
+      return void res.end();
+    }
     if (web) return web(req, res);
     res.writeHead(503, { "content-type": "text/plain; charset=utf-8" });
     res.end("The dashboard is not built. Run `npm run build` (the setup script does) and restart the daemon. The API is up at /api/trpc.\n");
   });
   server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());

@@ -28,3 +28,27 @@ export class NewRunPage {
     return this.page.locator(`[data-testid="config-issue"][data-path="${path}"]`);
   }
 }
+
+/** The structured form over the same YAML: label picker, other-ratio slider, phase editor. */
+export class ConfigFormPart {
+  constructor(readonly page: Page) {}
+
+  field(path: string): Locator {
+    return this.page.locator(`[data-field="${path}"]`);
+  }
+  fieldError(path: string): Locator {
+    return this.page.locator(`[data-testid="field-error"][data-path="${path}"]`);
+  }
+  get phaseRows(): Locator {
+    return this.page.getByTestId("phase-row");
+  }
+  phase(i: number, what: "name" | "epochs" | "lr" | "train"): Locator {
+    return this.phaseRows.nth(i).getByTestId(`phase-${what}`);
+  }
+  async setSlider(testId: string, value: number): Promise<void> {
+    await this.page.getByTestId(testId).evaluate((el, v) => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(el, String(v));
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    }, value);
+  }
+}

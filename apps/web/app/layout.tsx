@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Providers } from "./providers.tsx";
 import "./globals.css";
+import "./charts.css";
 
 export const metadata: Metadata = {
   title: { default: "Trainyard", template: "%s · Trainyard" },
@@ -28,6 +29,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Main">
             <Link href="/">Runs</Link>
             <Link href="/runs/new">New run</Link>
+            <Link href="/datasets">Datasets</Link>
           </nav>
         </header>
         <Providers>

@@ -8,6 +8,7 @@ export function bestCheckpoint(checkpoints: readonly RunCheckpoint[]): RunCheckp
 
 export function CheckpointList({ checkpoints }: { checkpoints: readonly RunCheckpoint[] }) {
   if (!checkpoints.length) return <p className="muted small">No checkpoints yet.</p>;
+  const best = bestCheckpoint(checkpoints);
   return (
     <table className="compact-table" data-testid="checkpoints">
       <thead>
@@ -23,8 +24,8 @@ export function CheckpointList({ checkpoints }: { checkpoints: readonly RunCheck
       </thead>
       <tbody>
         {checkpoints.map((c) => (
-          <tr key={c.name}>
-            <td className="mono">{c.name}</td>
+          <tr key={c.name} data-testid="checkpoint-row" data-best={c === best || undefined} className={c === best ? "best-cell" : undefined}>
+            <td className="mono">{c.name}{c === best && <span className="small"> ★ best</span>}</td>
             <td className="num mono">{c.epoch}</td>
             <td className="num mono">{c.step}</td>
             <td className="mono small">{c.monitorName ? `${c.monitorName} ${formatMetric(c.monitorValue)}` : "—"}</td>

@@ -1,8 +1,10 @@
 "use client";
 
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
-import { useId, useRef, useState } from "react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { fieldIssues, readConfig, setConfigValue, type Path } from "../lib/config-doc.ts";
+import { ConfigForm } from "./config-form.tsx";
 import { issuesFromError, type ConfigIssue } from "../lib/config-issues.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
@@ -19,6 +21,19 @@ export function NewRunForm() {
   const [yaml, setYaml] = useState("");
   const [example, setExample] = useState("");
   const debouncedYaml = useDebouncedValue(yaml, VALIDATE_DELAY_MS);
+  const params = useSearchParams();
+  const cloneId = params.get("clone");
+  const clone = useQuery(trpc.runs.get.queryOptions({ id: cloneId ?? "" }, { enabled: Boolean(cloneId), retry: false }));
+  useEffect(() => {
+    // "clone": the run's YAML as submitted, renamed so the copy does not look like the original
+    if (clone.data && !yaml) setYaml(setConfigValue(clone.data.configYaml, ["name"], `${clone.data.name}-clone`));
+  }, [clone.data]);
+  const parsed = useMemo(() => readConfig(yaml), [yaml]);
+  const fieldErrors = useMemo(() => fieldIssues(parsed.value), [parsed.value]);
+  const ctx = useMemo(
+    () => ({ value: parsed.value ?? {}, issues: fieldErrors, set: (path: Path, v: unknown) => setYaml((t) => setConfigValue(t, path, v)) }),
+    [parsed.value, fieldErrors],
+  );
 
   const configs = useQuery(trpc.system.configs.queryOptions());
   const hasText = debouncedYaml.trim().length > 0;
@@ -114,6 +129,15 @@ export function NewRunForm() {
           )}
         </div>
 
+        <div className="field-row">
+          <label htmlFor={`${ids.example}-file`}>Import a YAML file</label>
+          <input id={`${ids.example}-file`} type="file" accept=".yaml,.yml,text/yaml" data-testid="import-yaml"
+            onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then((t) => { setYaml(t); submit.reset(); }); }} />
+          {cloneId && <span className="small muted" data-testid="clone-of">{clone.isError ? <span className="text-error">could not clone {cloneId}: {clone.error.message}</span> : `cloned from ${cloneId}`}</span>}
+        </div>
+
+        <div className="form-grid">
+          {parsed.value ? <ConfigForm ctx={ctx} /> : <p className="text-error small" data-testid="form-disabled">The form is paused until the YAML parses: {parsed.error}</p>}
         <div className="editor-grid">
           <div className="editor">
             <label htmlFor={ids.yaml}>Config (YAML)</label>
@@ -153,6 +177,7 @@ export function NewRunForm() {
               </button>
             </div>
           </aside>
+        </div>
         </div>
       </form>
     </>

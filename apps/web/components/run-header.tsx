@@ -28,6 +28,7 @@ export function RunHeader({ run, live }: { run: RunDetail; live: TRPCSubscriptio
         <div className="page-actions">
           {isActive(run.status) && <LiveIndicator status={live} />}
           <CancelButton run={run} />
+          <ResumeButton run={run} />
         </div>
       </div>
 
@@ -112,6 +113,28 @@ function CancelButton({ run }: { run: RunDetail }) {
         Keep
       </button>
       {cancel.isError && <span className="text-error small">{cancel.error.message}</span>}
+    </span>
+  );
+}
+
+const RESUMABLE = ["cancelled", "interrupted", "failed"];
+
+/** Resume from the run's last checkpoint (the daemon says why when it cannot). */
+function ResumeButton({ run }: { run: RunDetail }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const resume = useMutation(
+    trpc.runs.resume.mutationOptions({
+      onSuccess: (summary) => queryClient.setQueryData(trpc.runs.get.queryKey({ id: run.id }), (old) => (old ? { ...old, ...summary } : old)),
+    }),
+  );
+  if (!RESUMABLE.includes(run.status)) return null;
+  return (
+    <span className="confirm">
+      <button type="button" className="button button-primary" data-testid="resume-run" disabled={resume.isPending} onClick={() => resume.mutate({ id: run.id })}>
+        {resume.isPending ? "Resuming…" : "Resume"}
+      </button>
+      {resume.isError && <span className="text-error small" role="alert">{resume.error.message}</span>}
     </span>
   );
 }

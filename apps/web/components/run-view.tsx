@@ -2,7 +2,10 @@
 
 import Link from "next/link";
 import { useRunLive } from "../hooks/use-run-live.ts";
-import { ChartGrid } from "./chart-grid.tsx";
+import { lastStep } from "../lib/series.ts";
+import { isActive } from "../lib/run-progress.ts";
+import { CurvesPanel, TestResults } from "./curves-panel.tsx";
+import { RunCharts } from "./run-charts.tsx";
 import { bestCheckpoint, CheckpointList } from "./checkpoint-list.tsx";
 import { LogTail } from "./log-tail.tsx";
 import { RunHeader } from "./run-header.tsx";
@@ -56,15 +59,7 @@ export function RunView({ id }: { id: string }) {
         <div className="section-head">
           <h2 id="charts-title">Curves</h2>
         </div>
-        {series.isPending ? (
-          <StatePanel kind="loading" title="Loading curves…" />
-        ) : series.isError ? (
-          <StatePanel kind="error" title="Could not load the curves">
-            <p className="mono small">{series.error.message}</p>
-          </StatePanel>
-        ) : (
-          <ChartGrid series={series.data} config={run.config} />
-        )}
+        <RunCharts id={run.id} name={run.name} config={run.config} liveTick={series.data ? lastStep(series.data) : null} running={isActive(run.status)} />
       </section>
 
       <div className="run-columns">
@@ -90,8 +85,28 @@ export function RunView({ id }: { id: string }) {
         </section>
       </div>
 
+      <div className="run-columns">
+        <section className="panel" aria-labelledby="curves-title">
+          <div className="section-head">
+            <h2 id="curves-title">ROC and PR curves</h2>
+          </div>
+          <CurvesPanel id={run.id} />
+        </section>
+        <section className="panel" aria-labelledby="test-title">
+          <div className="section-head">
+            <h2 id="test-title">Test set</h2>
+          </div>
+          <TestResults id={run.id} status={run.status} />
+        </section>
+      </div>
+
       <details className="panel config-block" data-testid="config-block">
         <summary>Config (YAML as submitted)</summary>
+        <p>
+          <Link href={`/runs/new?clone=${encodeURIComponent(run.id)}`} className="button" data-testid="clone-run">
+            Clone into a new run
+          </Link>
+        </p>
         <pre className="yaml">{run.configYaml}</pre>
       </details>
     </div>

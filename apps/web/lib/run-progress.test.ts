@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatMetric, isActive, progressFraction, runDurationMs } from "./run-progress.ts";
+import { etaMs, formatDuration, formatMetric, isActive, progressFraction, runDurationMs } from "./run-progress.ts";
 
 describe("progressFraction", () => {
   it("uses steps when known, else epochs, clamped to [0, 1]", () => {
@@ -40,5 +40,16 @@ describe("isActive", () => {
     expect(isActive("queued")).toBe(true);
     expect(isActive("running")).toBe(true);
     expect(isActive("failed")).toBe(false);
+  });
+});
+
+
+describe("etaMs", () => {
+  it("extrapolates the time left from the fraction done", () => {
+    expect(etaMs({ status: "running", step: 25, steps: 100, epoch: 1, epochs: 4, startedAt: 0, endedAt: null }, 60_000)).toBe(180_000);
+  });
+  it("is unknown before any progress or when not running", () => {
+    expect(etaMs({ status: "running", step: 0, steps: 100, epoch: 0, epochs: 4, startedAt: 0, endedAt: null }, 60_000)).toBeNull();
+    expect(etaMs({ status: "queued", step: 25, steps: 100, epoch: 1, epochs: 4, startedAt: null, endedAt: null }, 60_000)).toBeNull();
   });
 });

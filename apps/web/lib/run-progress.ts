@@ -70,3 +70,11 @@ export function formatCreated(ms: number, now: number): string {
         " " +
         d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 }
+
+/** Milliseconds left for a running run, extrapolated from its progress so far; null when unknown. */
+export function etaMs(run: Progress & Timing, now: number): number | null {
+  if (run.status !== "running" || run.startedAt == null) return null;
+  const f = progressFraction(run);
+  if (f <= 0.01 || f >= 1) return null;
+  return ((now - run.startedAt) * (1 - f)) / f;
+}

@@ -4,12 +4,16 @@ import { runsRouter } from "./runs-router.ts";
 import { datasetsRouter } from "./datasets-router.ts";
 import { checkpointsRouter } from "./checkpoints-router.ts";
 import { systemRouter } from "./system-router.ts";
+import { usersRouter } from "../auth/users-router.ts";
+import { chartsRouter } from "./charts-router.ts";
 
 export const appRouter = router({
   runs: runsRouter,
   datasets: datasetsRouter,
   checkpoints: checkpointsRouter,
   system: systemRouter,
+  users: usersRouter,
+  charts: chartsRouter,
 });
 
 export type AppRouter = typeof appRouter;

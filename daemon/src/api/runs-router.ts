@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { ConfigError } from "@trainyard/config";
-import { getRun, listCheckpoints, listRunEvents, listRuns, metricKeys, readSeries, RUN_STATES } from "@trainyard/db";
-import { publicProcedure, router, badRequest, notFound } from "./trpc.ts";
+import { countRuns, getRun, listCheckpoints, listRunEvents, listRuns, metricKeys, readSeries, RUN_SORT_KEYS, RUN_STATES, type RunRow } from "@trainyard/db";
+import { assertMayChange, publicProcedure, router, badRequest, notFound, type Context } from "./trpc.ts";
+import { RunStateError } from "../daemon.ts";
 import { toSummary } from "../runs/run-summary.ts";
 import { streamFrom, type LiveEvent } from "../runs/event-bus.ts";
 
@@ -12,10 +13,46 @@ const submitInput = z.object({
   overrides: z.array(z.string().max(1000)).max(100).default([]),
 });
 
+/** Filters, sort and page of the runs table; every field optional (no input = newest 500). */
+const listInput = z
+  .object({
+    status: z.array(z.enum(RUN_STATES)).max(RUN_STATES.length).optional(),
+    owner: z.string().min(1).max(64).optional(),
+    dataset: z.string().min(1).max(200).optional(),
+    search: z.string().max(200).optional(),
+    sort: z.enum(RUN_SORT_KEYS).optional(),
+    dir: z.enum(["asc", "desc"]).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+    offset: z.number().int().min(0).max(10_000_000).optional(),
+  })
+  .strict()
+  .optional();
+
+/** Looks the run up and applies the owner-or-admin rule. */
+function runToChange(ctx: Context, id: string, action: string): RunRow {
+  const run = getRun(ctx.daemon.store.db, id);
+  if (!run) notFound(`no run "${id}"`);
+  assertMayChange(ctx, run, action);
+  return run;
+}
+
+function conflictOnState<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RunStateError) throw new TRPCError({ code: "CONFLICT", message: e.message });
+    throw e;
+  }
+}
+
 export const runsRouter = router({
-  list: publicProcedure
-    .input(z.object({ status: z.array(z.enum(RUN_STATES)).optional(), limit: z.number().int().min(1).max(5000).optional() }).optional())
-    .query(({ ctx, input }) => listRuns(ctx.daemon.store.db, input ?? {}).map(toSummary)),
+  list: publicProcedure.input(listInput).query(({ ctx, input }) => listRuns(ctx.daemon.store.db, input ?? {}).map((r) => toSummary(r))),
+
+  /** The same filters as list, with the total for paging. */
+  page: publicProcedure.input(listInput).query(({ ctx, input }) => {
+    const q = { limit: 50, ...input };
+    return { items: listRuns(ctx.daemon.store.db, q).map((r) => toSummary(r)), total: countRuns(ctx.daemon.store.db, q), offset: q.offset ?? 0, limit: q.limit };
+  }),
 
   get: publicProcedure.input(runId).query(({ ctx, input }) => {
     const run = getRun(ctx.daemon.store.db, input.id);
@@ -52,7 +89,7 @@ export const runsRouter = router({
 
   submit: publicProcedure.input(submitInput).mutation(({ ctx, input }) => {
     try {
-      return toSummary(ctx.daemon.submit(input.yaml, input.overrides));
+      return toSummary(ctx.daemon.submit(input.yaml, input.overrides, ctx.user.name));
     } catch (e) {
       if (e instanceof ConfigError) badRequest(e);
       throw e;
@@ -60,12 +97,24 @@ export const runsRouter = router({
   }),
 
   cancel: publicProcedure.input(runId).mutation(({ ctx, input }) => {
-    const run = getRun(ctx.daemon.store.db, input.id);
-    if (!run) notFound(`no run "${input.id}"`);
+    const run = runToChange(ctx, input.id, "cancel");
     if (!["queued", "running"].includes(run.status))
       throw new TRPCError({ code: "CONFLICT", message: `run ${run.id} is ${run.status}; only queued or running runs can be cancelled` });
     ctx.daemon.cancel(run.id);
     return toSummary(getRun(ctx.daemon.store.db, run.id)!);
+  }),
+
+  /** A cancelled, interrupted or failed run continues from its last checkpoint as a new attempt. */
+  resume: publicProcedure.input(runId).mutation(({ ctx, input }) => {
+    runToChange(ctx, input.id, "resume");
+    return toSummary(conflictOnState(() => ctx.daemon.resume(input.id)));
+  }),
+
+  /** Removes a run that is not running: its records and its folder (checkpoints included). */
+  delete: publicProcedure.input(runId).mutation(({ ctx, input }) => {
+    runToChange(ctx, input.id, "delete");
+    conflictOnState(() => ctx.daemon.delete(input.id));
+    return { id: input.id, deleted: true as const };
   }),
 
   metricKeys: publicProcedure.input(runId).query(({ ctx, input }) => metricKeys(ctx.daemon.store.sqlite, input.id)),

@@ -2,9 +2,13 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ConfigError, formatPath, type ConfigIssue } from "@trainyard/config";
 import type { Daemon } from "../daemon.ts";
+import type { AuthUser } from "../auth/request-user.ts";
 
 export interface Context {
   daemon: Daemon;
+  /** Who is calling; the server refuses the request before any procedure runs when nobody is signed in. */
+  user: AuthUser;
+  authRequired: boolean;
 }
 
 function issuesOf(cause: unknown): ConfigIssue[] | undefined {
@@ -31,7 +35,17 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
+/**
+ * Every procedure. "Public" to lab members: the context is only created for a known user (a token, the
+ * session cookie, or the machine itself on a loopback-only daemon), so there is no anonymous procedure.
+ */
 export const publicProcedure = t.procedure;
+
+/** Owner-or-admin rule for changing a run (cancel, resume, delete). */
+export function assertMayChange(ctx: Context, run: { id: string; owner: string }, action: string): void {
+  if (ctx.user.admin || ctx.user.name === run.owner) return;
+  throw new TRPCError({ code: "FORBIDDEN", message: `run ${run.id} belongs to ${run.owner}; only ${run.owner} or an admin may ${action} it` });
+}
 
 /** Throw a user-facing BAD_REQUEST that carries field issues. */
 export function badRequest(err: ConfigError): never {

@@ -2,22 +2,36 @@
 import { parseArgs } from "node:util";
 import { Daemon } from "../daemon.ts";
 import { startServer } from "../server.ts";
+import { authRequired } from "../auth/auth-mode.ts";
 
 export async function daemonCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { home: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "no-web": { type: "boolean" }, python: { type: "string" } },
+    options: {
+      home: { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "no-web": { type: "boolean" },
+      python: { type: "string" },
+      gpus: { type: "string" },
+      "cpu-slots": { type: "string" },
+    },
   });
   const port = Number(values.port ?? process.env.TRAINYARD_PORT ?? 7070);
   const host = values.host ?? process.env.TRAINYARD_HOST ?? "127.0.0.1";
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: expected a port number`);
-  const daemon = new Daemon({ home: values.home, python: values.python });
+  const cpuSlots = values["cpu-slots"] === undefined ? undefined : Number(values["cpu-slots"]);
+  if (cpuSlots !== undefined && (!Number.isInteger(cpuSlots) || cpuSlots < 1 || cpuSlots > 256)) throw new Error(`--cpu-slots ${values["cpu-slots"]}: expected a whole number from 1 to 256`);
+  const daemon = new Daemon({ home: values.home, python: values.python, gpus: values.gpus, cpuSlots });
   await daemon.start();
   const server = await startServer(daemon, { host, port, web: !values["no-web"] });
   const py = await daemon.pythonInfo();
   const addr = server.address();
   const actualPort = typeof addr === "object" && addr ? addr.port : port;
   console.log(`trainyard daemon on http://${host}:${actualPort} (home ${daemon.home.root})`);
+  const slots = daemon.scheduler.slots();
+  console.log(`slots: ${slots.map((s) => s.id).join(", ")}${daemon.scheduler.hasGpus ? "" : " (no GPU found; --cpu-slots / TRAINYARD_CPU_SLOTS)"}`);
+  console.log(authRequired(host) ? "auth: tokens required (bound beyond loopback); create users with `trainyard user add NAME --home DIR`" : "auth: none (bound to loopback: every local user is admin)");
   console.log(py.ok ? `trainer: ${py.path} (torch ${py.torch}${py.cuda ? ", CUDA" : ", CPU"})` : `WARNING: ${py.message}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

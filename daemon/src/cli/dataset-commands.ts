@@ -1,9 +1,14 @@
-// `trainyard demo`, `trainyard dataset ...`, `trainyard labels ...`.
-import { readFileSync } from "node:fs";
+// `trainyard demo`, `trainyard dataset ...`, `trainyard labels ...`, and the preview behind `run --dry-run`.
+import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseLabelFile } from "@trainyard/data";
 import { daemonUrl, type Client } from "./client.ts";
+import { formatImportReport, formatPreview } from "./dataset-format.ts";
+
+const IMPORT_USAGE = `usage: trainyard dataset import NAME --manifest F --images DIR [--schema F | --infer-schema F]
+         [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--case-col C]
+         [--delimiter D] [--label-delimiter D] [--fit crop|pad] [--check decode|exists|none] [--replace] [--json]`;
 
 export async function demo(client: Client): Promise<number> {
   console.error("generating and importing the demo dataset (about half a minute)...");
@@ -14,40 +19,117 @@ export async function demo(client: Client): Promise<number> {
   return 0;
 }
 
+function readSchemaFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read the schema file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`the schema file ${file} is not valid JSON: ${(e as Error).message}; write it with --infer-schema ${file} and edit that`);
+  }
+}
+
 export async function dataset(client: Client, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
     options: {
-      manifest: { type: "string" }, images: { type: "string" }, schema: { type: "string" },
+      manifest: { type: "string" }, images: { type: "string" }, schema: { type: "string" }, "infer-schema": { type: "string" },
       "image-col": { type: "string" }, "group-col": { type: "string" }, "label-col": { type: "string" }, "split-col": { type: "string" },
-      "label-delimiter": { type: "string" }, replace: { type: "boolean" }, json: { type: "boolean" },
+      "case-col": { type: "string" }, delimiter: { type: "string" }, "label-delimiter": { type: "string" },
+      fit: { type: "string" }, check: { type: "string" }, replace: { type: "boolean" }, json: { type: "boolean" },
     },
   });
   if (sub === "import") {
     const name = positionals[0];
-    if (!name || !values.manifest || !values.images) throw new Error("usage: trainyard dataset import NAME --manifest F --images DIR");
-    const d = await client.datasets.import.mutate({
-      name, manifest: resolve(values.manifest), images: resolve(values.images),
+    if (!name || !values.manifest || !values.images) throw new Error(IMPORT_USAGE);
+    const manifestOpts = {
+      manifest: resolve(values.manifest), images: resolve(values.images), delimiter: values.delimiter === "\\t" ? "\t" : values.delimiter,
       imageCol: values["image-col"], groupCol: values["group-col"], labelCol: values["label-col"], splitCol: values["split-col"],
-      labelDelimiter: values["label-delimiter"], replace: values.replace ?? false,
+      caseCol: values["case-col"], labelDelimiter: values["label-delimiter"],
+    };
+    if (values["infer-schema"]) {
+      const inspected = await client.datasets.inspect.query(manifestOpts);
+      writeFileSync(values["infer-schema"], JSON.stringify(inspected.schema, null, 2) + "\n");
+      if (values.json) console.log(JSON.stringify(inspected, null, 2));
+      else {
+        console.log(`wrote the inferred schema to ${values["infer-schema"]} (encoded dimension ${inspected.encodedDim}):`);
+        for (const c of inspected.schemaColumns) {
+          const f = inspected.schema.features.find((x) => x.name === c.name);
+          console.log(`  ${c.name.padEnd(28)} ${f ? f.kind : `skipped: ${c.skipped}`}${f?.categories ? ` (${f.categories.length} categories)` : ""}${f?.options ? ` (${f.options.length} options)` : ""}`);
+        }
+        console.log(`review it, then: trainyard dataset import ${name} --manifest ${values.manifest} --images ${values.images} --schema ${values["infer-schema"]}`);
+      }
+      return 0;
+    }
+    if (values.fit && !["crop", "pad"].includes(values.fit)) throw new Error(`--fit must be crop or pad (got "${values.fit}")`);
+    if (values.check && !["decode", "exists", "none"].includes(values.check)) throw new Error(`--check must be decode, exists or none (got "${values.check}")`);
+    const job = await client.datasets.import.mutate({
+      ...manifestOpts, name, schema: values.schema ? readSchemaFile(values.schema) : undefined,
+      fit: values.fit as "crop" | "pad" | undefined, imageCheck: values.check as "decode" | "exists" | "none" | undefined, replace: values.replace ?? false,
     });
-    console.log(values.json ? JSON.stringify(d, null, 2) : `imported "${d.name}": ${d.numSamples} images, ${d.numGroups} groups, ${Object.keys(d.diagnoses).length} diagnoses`);
+    const final = await followImport(client, job.id, !values.json);
+    if (values.json) console.log(JSON.stringify(final, null, 2));
+    else if (final.status === "completed" && final.report) console.log(formatImportReport(name, final.report));
+    if (final.status !== "completed") {
+      if (!values.json) console.error(`trainyard dataset import: ${final.error}`);
+      return 1;
+    }
     return 0;
   }
   if (sub === "ls") {
     const list = await client.datasets.list.query();
     if (values.json) console.log(JSON.stringify(list, null, 2));
-    else for (const d of list) console.log(`${d.name.padEnd(24)} ${d.status.padEnd(10)} ${String(d.numSamples).padStart(8)} images ${String(d.numGroups).padStart(7)} groups`);
+    else for (const d of list) console.log(`${d.name.padEnd(24)} ${d.status.padEnd(10)} ${String(d.numSamples).padStart(8)} images ${String(d.numGroups).padStart(7)} groups ${String(d.numDiagnoses).padStart(5)} diagnoses`);
     return 0;
   }
   if (sub === "show") {
-    const d = await client.datasets.get.query({ name: positionals[0] ?? "" });
-    console.log(JSON.stringify(d, null, 2));
+    if (!positionals[0]) throw new Error("usage: trainyard dataset show NAME [--json]");
+    const d = await client.datasets.get.query({ name: positionals[0] });
+    console.log(values.json ? JSON.stringify(d, null, 2) : formatImportReport(d.name, d.report));
     return 0;
   }
-  throw new Error("usage: trainyard dataset import|ls|show");
+  throw new Error(`usage: trainyard dataset import|ls|show\n${IMPORT_USAGE}`);
+}
+
+/** Follow an import job, drawing a progress line on stderr, until it ends. */
+function followImport(client: Client, id: string, verbose: boolean) {
+  type Job = Awaited<ReturnType<Client["datasets"]["importJob"]["query"]>>;
+  const tty = process.stderr.isTTY;
+  let lastLine = "";
+  let lastPrint = 0;
+  return new Promise<Job>((resolvePromise, reject) => {
+    const sub = client.datasets.watchImport.subscribe(
+      { id },
+      {
+        onData: async (job) => {
+          if (verbose && job.phase) {
+            const line = `importing ${job.dataset}: ${job.phase}${job.total > 1 ? ` ${job.done}/${job.total}` : ""}`;
+            const now = Date.now();
+            if (line !== lastLine && (tty || now - lastPrint > 2000 || job.done === job.total)) {
+              process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+              lastLine = line;
+              lastPrint = now;
+            }
+          }
+          if (job.status === "running") return;
+          sub.unsubscribe();
+          if (verbose && tty) process.stderr.write("\n");
+          try {
+            resolvePromise(await client.datasets.importJob.query({ id }));
+          } catch (err) {
+            reject(err);
+          }
+        },
+        onError: (err) => reject(err),
+      },
+    );
+  });
 }
 
 export async function labels(client: Client, args: string[]): Promise<number> {
@@ -55,9 +137,17 @@ export async function labels(client: Client, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { dataset: { type: "string" }, json: { type: "boolean" } } });
   if (sub === "add") {
     const [name, file] = positionals;
-    if (!name || !file) throw new Error("usage: trainyard labels add NAME FILE");
-    const set = await client.datasets.addLabelSet.mutate({ name, labels: parseLabelFile(readFileSync(file, "utf8")), dataset: values.dataset });
-    console.log(`label set "${set.name}": ${set.labels.length} labels`);
+    if (!name || !file) throw new Error("usage: trainyard labels add NAME FILE [--dataset D]");
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new Error(`cannot read the label file ${file}: ${(e as Error).message}`);
+    }
+    const list = parseLabelFile(text);
+    if (!list.length) throw new Error(`the label file ${file} has no labels: write one diagnosis per line (# starts a comment)`);
+    const set = await client.datasets.addLabelSet.mutate({ name, labels: list, dataset: values.dataset });
+    console.log(values.json ? JSON.stringify(set, null, 2) : `label set "${set.name}": ${set.labels.length} labels${values.dataset ? `, all found in ${values.dataset}` : ""}`);
     return 0;
   }
   if (sub === "ls") {
@@ -66,5 +156,12 @@ export async function labels(client: Client, args: string[]): Promise<number> {
     else for (const s of sets) console.log(`${s.name.padEnd(24)} ${s.labels.length} labels: ${s.labels.slice(0, 6).join(", ")}${s.labels.length > 6 ? ", ..." : ""}`);
     return 0;
   }
-  throw new Error("usage: trainyard labels add NAME FILE | ls");
+  throw new Error("usage: trainyard labels add NAME FILE [--dataset D] | ls [--json]");
+}
+
+/** `trainyard run CONFIG --dry-run`: what the run would train on, without submitting it. */
+export async function dryRun(client: Client, yaml: string, overrides: string[], json: boolean): Promise<number> {
+  const p = await client.datasets.previewConfig.query({ yaml, overrides });
+  console.log(json ? JSON.stringify(p, null, 2) : formatPreview(p));
+  return 0;
 }

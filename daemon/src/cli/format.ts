@@ -4,13 +4,16 @@ import type { RunSummary } from "../runs/run-summary.ts";
 export function formatRunLine(r: RunSummary): string {
   const progress = r.epochs ? `epoch ${r.epoch}/${r.epochs}` : "";
   const best = r.best ? `${r.best.name}=${r.best.value.toFixed(4)}` : "";
-  return [r.id, r.name.padEnd(16), r.status.padEnd(11), (r.phase ?? "").padEnd(10), progress.padEnd(13), best].join("  ").trimEnd();
+  const where = r.queue ? `#${r.queue.position} ${r.queue.reason}` : best;
+  return [r.id, r.name.padEnd(16), r.owner.padEnd(8), r.status.padEnd(11), (r.phase ?? "").padEnd(10), progress.padEnd(13), where].join("  ").trimEnd();
 }
 
 export function formatRunDetail(r: RunSummary & { stderrTail?: string | null; checkpoints?: { name: string; epoch: number; monitorName: string | null; monitorValue: number | null }[] }): string {
   const lines = [
     `run        ${r.id} (${r.name})`,
     `status     ${r.status}${r.error ? `: ${r.error}` : ""}`,
+    ...(r.queue ? [`queue      #${r.queue.position}: ${r.queue.reason}`] : []),
+    `owner      ${r.owner}, attempt ${r.attempt}${r.restarts ? ` (${r.restarts}/${r.maxRestarts} automatic restarts)` : ""}${r.slots.length ? `, slots ${r.slots.join(", ")}` : ""}`,
     `dataset    ${r.dataset}, classes: ${r.classes.join(", ")}`,
     `progress   phase ${r.phase ?? "-"}, epoch ${r.epoch}/${r.epochs}, step ${r.step}/${r.steps}`,
     `best       ${r.best ? `${r.best.name} = ${r.best.value.toFixed(4)} (epoch ${r.best.epoch})` : "-"}`,

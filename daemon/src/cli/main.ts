@@ -1,18 +1,21 @@
 // `trainyard` command line: the daemon itself, and every other command as a client of it.
 import { describeError, makeClient } from "./client.ts";
 import { dataset, demo, labels } from "./dataset-commands.ts";
-import { cancel, download, run, runs, show } from "./run-commands.ts";
+import { cancel, deleteRun, download, resume, run, runs, show } from "./run-commands.ts";
+import { user } from "./user-commands.ts";
 
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
-  trainyard daemon [--home DIR] [--port N] [--host ADDR] [--no-web]
+  trainyard daemon [--home DIR] [--port N] [--host ADDR] [--no-web] [--gpus 0,1|UUID,...] [--cpu-slots N]
   trainyard demo
   trainyard dataset import NAME --manifest F --images DIR [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--label-delimiter D] [--replace]
   trainyard dataset ls | show NAME [--json]
   trainyard labels add NAME FILE [--dataset D] | ls
   trainyard run CONFIG.yaml [key=value ...] [--wait] [--json]
-  trainyard runs [--json] | show RUN [--json] | cancel RUN
+  trainyard runs [--json] [--status queued,running] [--owner NAME] [--limit N]
+  trainyard show RUN [--json] | cancel RUN | resume RUN | delete RUN
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
+  trainyard user add NAME [--admin] [--home DIR] | ls | token NAME | rm NAME
 
 The daemon is found through TRAINYARD_URL (default http://127.0.0.1:7070) and TRAINYARD_TOKEN.`;
 
@@ -36,6 +39,12 @@ export async function main(argv: string[]): Promise<number> {
         return await show(makeClient(), rest);
       case "cancel":
         return await cancel(makeClient(), rest);
+      case "resume":
+        return await resume(makeClient(), rest);
+      case "delete":
+        return await deleteRun(makeClient(), rest);
+      case "user":
+        return await user(rest);
       case "download":
         return await download(rest);
       case undefined:

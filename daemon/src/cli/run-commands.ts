@@ -1,4 +1,4 @@
-// `trainyard run`, `runs`, `show`, `cancel`, `download`.
+// `trainyard run`, `runs`, `show`, `cancel`, `resume`, `delete`, `download`.
 import { createWriteStream, existsSync, readFileSync, renameSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Readable } from "node:stream";
@@ -8,6 +8,7 @@ import { parseDocument } from "yaml";
 import { parseLabelFile } from "@trainyard/data";
 import { daemonUrl, type Client } from "./client.ts";
 import { formatRunDetail, formatRunLine } from "./format.ts";
+import { dryRun } from "./dataset-commands.ts";
 
 const FINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
 
@@ -21,10 +22,11 @@ function inlineLabelFile(yaml: string, configPath: string): string[] {
 }
 
 export async function run(client: Client, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { wait: { type: "boolean" }, json: { type: "boolean" } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { wait: { type: "boolean" }, json: { type: "boolean" }, "dry-run": { type: "boolean" } } });
   const [file, ...overrides] = positionals;
-  if (!file) throw new Error("usage: trainyard run CONFIG.yaml [key=value ...] [--wait] [--json]");
+  if (!file) throw new Error("usage: trainyard run CONFIG.yaml [key=value ...] [--wait] [--json] [--dry-run]");
   const yaml = readFileSync(file, "utf8");
+  if (values["dry-run"]) return dryRun(client, yaml, [...inlineLabelFile(yaml, file), ...overrides], values.json ?? false);
   let summary = await client.runs.submit.mutate({ yaml, overrides: [...inlineLabelFile(yaml, file), ...overrides] });
   if (!values.json) console.log(summary.id);
   if (!values.wait) {
@@ -66,8 +68,9 @@ function waitForRun(client: Client, id: string, verbose: boolean): Promise<Await
 }
 
 export async function runs(client: Client, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: "boolean" } } });
-  const list = await client.runs.list.query();
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" }, status: { type: "string" }, owner: { type: "string" }, limit: { type: "string" } } });
+  const status = values.status?.split(",").map((s) => s.trim()) as ("queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted")[] | undefined;
+  const list = await client.runs.list.query(status || values.owner || values.limit ? { status, owner: values.owner, limit: values.limit ? Number(values.limit) : undefined } : undefined);
   if (values.json) console.log(JSON.stringify(list, null, 2));
   else for (const r of list) console.log(formatRunLine(r));
   return 0;
@@ -85,6 +88,20 @@ export async function cancel(client: Client, args: string[]): Promise<number> {
   if (!args[0]) throw new Error("usage: trainyard cancel RUN");
   const r = await client.runs.cancel.mutate({ id: args[0] });
   console.log(`${r.id}: ${r.status === "running" ? "stopping (the trainer writes a resumable checkpoint first)" : r.status}`);
+  return 0;
+}
+
+export async function resume(client: Client, args: string[]): Promise<number> {
+  if (!args[0]) throw new Error("usage: trainyard resume RUN");
+  const r = await client.runs.resume.mutate({ id: args[0] });
+  console.log(`${r.id}: queued to resume from its last checkpoint (attempt ${r.attempt + 1}${r.queue ? `, ${r.queue.reason}` : ""})`);
+  return 0;
+}
+
+export async function deleteRun(client: Client, args: string[]): Promise<number> {
+  if (!args[0]) throw new Error("usage: trainyard delete RUN");
+  await client.runs.delete.mutate({ id: args[0] });
+  console.log(`${args[0]}: deleted, with its files`);
   return 0;
 }
 

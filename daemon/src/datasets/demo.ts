@@ -16,7 +16,8 @@ export async function createDemoDataset(daemon: Daemon) {
   const outDir = join(daemon.home.root, "demo-source");
   rmSync(outDir, { recursive: true, force: true });
   const { manifest, imagesDir, images } = await generateDemoDataset({ outDir, size: DEMO_IMAGE_SIZE });
-  const row = importDataset(daemon, DEMO_NAME, { manifest, imagesDir, imageCol: "image_id", groupCol: "patient_id", labelCol: "diagnosis" }, { replace: true });
+  // the images were just written by us: checking that they exist is enough
+  const { row } = await importDataset(daemon, DEMO_NAME, { manifest, imagesDir, imageCol: "image_id", groupCol: "patient_id", labelCol: "diagnosis", imageCheck: "exists" }, { replace: true });
   rmSync(join(daemon.home.cache, DEMO_NAME), { recursive: true, force: true });
   const labelFile = join(REPO_ROOT, "configs", "labels", "demo3.txt");
   const labels = parseLabelFile(readFileSync(labelFile, "utf8"));

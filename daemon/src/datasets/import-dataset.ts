@@ -1,37 +1,103 @@
-// Import a dataset: read and validate the manifest, store its columnar table, register it. A failed
-// import leaves nothing behind.
-import { mkdirSync, renameSync, rmSync } from "node:fs";
-import { resolve } from "node:path";
-import { readManifest, writeDatasetTable, ManifestError, type ManifestOptions } from "@trainyard/data";
-import { deleteDataset, getDataset, insertDataset, updateDataset, type DatasetRow } from "@trainyard/db";
+// Import a dataset: read and validate the manifest, check its images, store its columnar table and
+// report, register it. All or nothing: a failed import leaves the store and TRAINYARD_HOME as they were
+// (a replaced dataset stays in place until its successor is committed).
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  buildDatasetTable,
+  buildImportReport,
+  checkImages,
+  detectImageExt,
+  FeatureSchemaError,
+  ManifestError,
+  readManifestColumns,
+  writeDatasetTable,
+  writeFileAtomic,
+  type ImageCheckMode,
+  type ImportReport,
+  type ManifestOptions,
+} from "@trainyard/data";
+import { deleteDataset, getDataset, insertDataset, type DatasetRow } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { datasetDir } from "../home.ts";
+import { forgetDataset } from "./dataset-tables.ts";
 
 export class DatasetImportError extends Error {}
 
-export function importDataset(daemon: Daemon, name: string, opts: ManifestOptions, { replace = false } = {}): DatasetRow {
-  if (!/^[\w.-]{1,100}$/.test(name)) throw new DatasetImportError(`dataset name "${name}" may use letters, digits and . _ - only`);
-  const existing = getDataset(daemon.store.db, name);
-  if (existing && !replace) throw new DatasetImportError(`dataset "${name}" exists; pick another name or pass --replace`);
-  const manifest = resolve(opts.manifest);
-  const imagesDir = resolve(opts.imagesDir);
-  let parsed;
+export const REPORT_FILE = "report.json";
+
+export interface ImportRequest extends ManifestOptions {
+  manifest: string;
+  imagesDir: string;
+  /** CSV field delimiter. */
+  delimiter?: string;
+  /** decode (default): every image is opened; exists: only looked up; none: trusted (checked when cached). */
+  imageCheck?: ImageCheckMode;
+}
+
+export type ImportPhase = "reading manifest" | "building table" | "checking images" | "saving";
+export type ImportProgress = (phase: ImportPhase, done: number, total: number) => void;
+
+export const DATASET_NAME = /^[\w.-]{1,100}$/;
+
+/** Fail fast on what can be known before any work: name, clash, paths. */
+export function checkImportRequest(daemon: Daemon, name: string, req: ImportRequest, replace: boolean): void {
+  if (!DATASET_NAME.test(name)) throw new DatasetImportError(`dataset name "${name}" may use letters, digits and . _ - only (at most 100)`);
+  if (getDataset(daemon.store.db, name) && !replace) throw new DatasetImportError(`dataset "${name}" exists; pick another name or pass --replace`);
+  const manifest = resolve(req.manifest);
+  if (!existsSync(manifest)) throw new DatasetImportError(`manifest ${manifest} does not exist; check --manifest`);
+  const images = resolve(req.imagesDir);
+  if (!existsSync(images) || !statSync(images).isDirectory()) throw new DatasetImportError(`image folder ${images} does not exist; check --images`);
+}
+
+export async function importDataset(
+  daemon: Daemon,
+  name: string,
+  req: ImportRequest,
+  { replace = false, onProgress = (() => {}) as ImportProgress, signal }: { replace?: boolean; onProgress?: ImportProgress; signal?: AbortSignal } = {},
+): Promise<{ row: DatasetRow; report: ImportReport }> {
+  checkImportRequest(daemon, name, req, replace);
+  const manifest = resolve(req.manifest);
+  const imagesDir = resolve(req.imagesDir);
+  let built, m;
   try {
-    parsed = readManifest({ ...opts, manifest, imagesDir });
+    onProgress("reading manifest", 0, 1);
+    m = await readManifestColumns(manifest, { delimiter: req.delimiter });
+    onProgress("building table", 0, m.rows);
+    const probe = buildDatasetTable(m, { ...req, schema: null });
+    const imageExt = req.imageExt ?? detectImageExt(imagesDir, probe.table.imageIds);
+    built = imageExt || req.schema ? buildDatasetTable(m, { ...req, imageExt }) : probe;
   } catch (e) {
-    if (e instanceof ManifestError) throw new DatasetImportError(e.message);
+    if (e instanceof ManifestError || e instanceof FeatureSchemaError) throw new DatasetImportError(e.message);
     throw e;
   }
-  const { table, report } = parsed;
-  if (report.missingImages.length === table.imageIds.length)
-    throw new DatasetImportError(`none of the ${table.imageIds.length} images was found under ${imagesDir} (first expected: ${table.imagePaths[0]}); check --images`);
+  const { table } = built;
+  const mode = req.imageCheck ?? "decode";
+  const check = await checkImages(imagesDir, table.imagePaths, { mode, signal, onProgress: (done, total) => onProgress("checking images", done, total) });
+  if (mode !== "none" && check.missingRows.length === table.imageIds.length)
+    throw new DatasetImportError(`none of the ${table.imageIds.length} images was found under ${imagesDir} (first expected: ${table.imagePaths[0]}); check --images, or --image-col if that column holds something else`);
+  const fullReport = buildImportReport(m, built, check, Number.POSITIVE_INFINITY);
+  const report = buildImportReport(m, built, check);
+  if (mode !== "none" && report.usableImages === 0) throw new DatasetImportError(`none of the ${table.imageIds.length} images could be read (first error: ${report.unreadableImages[0]?.path}: ${report.unreadableImages[0]?.error})`);
+  signal?.throwIfAborted();
+
+  onProgress("saving", 0, 1);
   const dir = datasetDir(daemon.home, name);
-  const staging = `${dir}.importing-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
+  const staging = `${dir}.importing-${process.pid}-${Date.now()}`;
+  const old = `${dir}.replaced-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
-  writeDatasetTable(staging, table);
+  let moved = false;
   try {
+    writeDatasetTable(staging, table);
+    writeFileAtomic(join(staging, REPORT_FILE), JSON.stringify(fullReport));
+    if (existsSync(dir)) {
+      renameSync(dir, old);
+      moved = true;
+    }
+    renameSync(staging, dir);
     const row = daemon.store.sqlite.transaction(() => {
+      const existing = getDataset(daemon.store.db, name);
+      if (existing && !replace) throw new DatasetImportError(`dataset "${name}" was imported by someone else meanwhile; pass --replace to overwrite it`);
       if (existing) deleteDataset(daemon.store.db, existing.id);
       return insertDataset(daemon.store.db, {
         name,
@@ -46,13 +112,16 @@ export function importDataset(daemon: Daemon, name: string, opts: ManifestOption
         report: report as unknown as Record<string, unknown>,
       });
     })();
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(staging, dir);
-    return row;
+    forgetDataset(daemon, name);
+    rmSync(old, { recursive: true, force: true });
+    onProgress("saving", 1, 1);
+    return { row, report };
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
+    if (moved) {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(old, dir);
+    }
     throw e;
   }
 }
-
-export { updateDataset };

@@ -1,5 +1,5 @@
 // In-process fan-out of live run updates to subscribers. Publishing never blocks: each subscriber has a
-// bounded queue, and a slow one loses the oldest live pushes (the full data stays re-readable).
+// bounded queue, and a slow one loses the oldest metric pushes first (the full data stays re-readable).
 import type { RunSummary } from "./run-summary.ts";
 
 export interface LivePoint {
@@ -14,7 +14,8 @@ export type LiveEvent =
   | { type: "run"; run: RunSummary }
   | { type: "metrics"; runId: string; points: LivePoint[] }
   | { type: "log"; runId: string; id?: number; level: string; message: string; time: number }
-  | { type: "checkpoint"; runId: string; name: string; epoch: number; step: number };
+  | { type: "checkpoint"; runId: string; name: string; epoch: number; step: number }
+  | { type: "deleted"; runId: string };
 
 type Listener = (e: LiveEvent) => void;
 
@@ -52,7 +53,12 @@ export async function* streamFrom(
   let wake: (() => void) | null = null;
   const unsubscribe = bus.subscribe(runId, (e) => {
     if (!filter(e)) return;
-    if (queue.length >= capacity) queue.shift();
+    if (queue.length >= capacity) {
+      // drop the oldest metric batch first: points are re-readable through runs.series, while the
+      // latest run summary, logs and checkpoints are what the live view must not miss
+      const i = queue.findIndex((q) => q.type === "metrics");
+      queue.splice(i >= 0 ? i : 0, 1);
+    }
     queue.push(e);
     wake?.();
   });

@@ -1,7 +1,7 @@
 // Ingest of trainer events: events.jsonl first (the durable record), SQLite second (one transaction per
 // batch, with the file offset it reaches, so replay after a crash neither loses nor repeats a line),
 // then a push to live subscribers.
-import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { join, relative } from "node:path";
 import { getRun, IngestWriter, updateRun, upsertCheckpoint, type EventRecord, type MetricPoint, type NewRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
@@ -23,6 +23,7 @@ export class RunIngest {
   private offset: number;
   private timer: NodeJS.Timeout | null = null;
   private writer: IngestWriter;
+  private closed = false;
   readonly state: IngestState = { done: null };
 
   constructor(
@@ -38,6 +39,7 @@ export class RunIngest {
   }
 
   push(line: string): void {
+    if (this.closed) return; // a straggler of a finished trainer's process group
     this.pending.push(line);
     if (this.pending.length >= this.maxBatch) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
@@ -56,7 +58,9 @@ export class RunIngest {
   }
 
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     closeSync(this.fd);
   }
 }
@@ -137,7 +141,7 @@ export function replayEvents(daemon: Daemon, runId: string, runDir: string, from
   const state: IngestState = { done: null };
   let fd: number;
   try {
-    fd = openSync(join(runDir, EVENTS_FILE), "r");
+    fd = openSync(join(runDir, EVENTS_FILE), "r+");
   } catch {
     return { lines: 0, state };
   }
@@ -147,6 +151,8 @@ export function replayEvents(daemon: Daemon, runId: string, runDir: string, from
     const buf = Buffer.alloc(size - fromOffset);
     readSync(fd, buf, 0, buf.length, fromOffset);
     const lastNewline = buf.lastIndexOf(0x0a);
+    // A line cut off by the crash was never stored; drop it so the next attempt appends whole lines.
+    if (lastNewline < buf.length - 1) ftruncateSync(fd, fromOffset + lastNewline + 1);
     if (lastNewline < 0) return { lines: 0, state };
     const lines = buf.subarray(0, lastNewline).toString("utf8").split("\n");
     const writer = new IngestWriter(daemon.store.sqlite);

@@ -8,6 +8,7 @@ import { getDataset, getRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { ensureImageCache } from "../datasets/image-caches.ts";
 import { runDir } from "../home.ts";
+import { minFreeBytes } from "./disk-space.ts";
 
 export const SPEC_FILE = "spec.json";
 
@@ -49,6 +50,8 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
     },
     counts: arrays.counts,
     resume: resumeCheckpoint ? { checkpoint: resumeCheckpoint } : null,
+    // the trainer should refuse to write a checkpoint when less than this is free (clear error, no half file)
+    limits: { min_free_bytes: minFreeBytes() },
   };
   const specPath = join(dir, SPEC_FILE);
   writeFileAtomic(specPath, JSON.stringify(spec, null, 2));

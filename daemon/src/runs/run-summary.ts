@@ -1,5 +1,6 @@
 // The shape of a run that the API returns: everything the runs table and run header need.
 import type { RunRow } from "@trainyard/db";
+import type { QueueState } from "./queue-policy.ts";
 
 export interface RunSummary {
   id: string;
@@ -12,6 +13,15 @@ export interface RunSummary {
   priority: number;
   gpus: number;
   attempt: number;
+  /** Automatic restarts used after crashes, and their bound. */
+  restarts: number;
+  maxRestarts: number;
+  /** Slot ids ("gpu:1", "cpu:0") of the current or last attempt. */
+  slots: string[];
+  /** For a queued run: its place in the queue and what it waits for; null otherwise. */
+  queue: QueueState | null;
+  /** True when the next attempt continues from a checkpoint. */
+  resumable: boolean;
   phase: string | null;
   epoch: number;
   epochs: number;
@@ -24,7 +34,14 @@ export interface RunSummary {
   endedAt: number | null;
 }
 
-export function toSummary(r: RunRow): RunSummary {
+let queueLookup: (runId: string) => QueueState | null = () => null;
+
+/** The daemon registers its scheduler here, so every summary (whichever router builds it) shows the queue. */
+export function setQueueLookup(fn: (runId: string) => QueueState | null): void {
+  queueLookup = fn;
+}
+
+export function toSummary(r: RunRow, queue: QueueState | null = queueLookup(r.id)): RunSummary {
   const labels = (r.config as { dataset?: { labels?: { set?: unknown } } }).dataset?.labels?.set;
   return {
     id: r.id,
@@ -37,6 +54,11 @@ export function toSummary(r: RunRow): RunSummary {
     priority: r.priority,
     gpus: r.gpus,
     attempt: r.attempt,
+    restarts: r.restarts,
+    maxRestarts: r.maxRestarts,
+    slots: r.slots,
+    queue: r.status === "queued" ? (queue ?? { position: 0, reason: "waiting for the scheduler" }) : null,
+    resumable: r.resumeFrom != null,
     phase: r.phase,
     epoch: r.epoch,
     epochs: r.epochs,

@@ -1,98 +1,127 @@
-// The queue: runs start when enough slots are free (GPUs, or CPU slots on machines without one), in
-// priority order, FIFO within a priority; a run that does not fit lets smaller ones behind it start.
-import { execFileSync } from "node:child_process";
-import { getRun, listRuns, queuedRuns, updateRun } from "@trainyard/db";
+// The queue runner: keeps the slot table (GPUs, or CPU slots on machines without one), asks the queue
+// policy which runs start, launches their supervisors, and frees their slots the moment a trainer exits.
+import { join } from "node:path";
+import { queuedRuns, updateRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { runDir } from "../home.ts";
-import { replayEvents } from "./ingest.ts";
-import { RunSupervisor, type Slot } from "./supervisor.ts";
+import { applyAllowList, queryGpusSync, slotsFor, type GpuInfo, type Slot } from "../gpus/inventory.ts";
+import { decideQueue, type QueueState } from "./queue-policy.ts";
+import { RunSupervisor, type StopReason } from "./supervisor.ts";
 
-export function discoverSlots(cpuSlots: number): Slot[] {
-  try {
-    const out = execFileSync("nvidia-smi", ["--query-gpu=index", "--format=csv,noheader"], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
-    const allow = process.env.TRAINYARD_GPUS?.split(",").map((s) => Number(s.trim()));
-    const gpus = out.split("\n").map((l) => l.trim()).filter(Boolean).map(Number).filter((i) => !allow || allow.includes(i));
-    if (gpus.length) return gpus.map((g) => ({ id: `gpu:${g}`, gpu: g }));
-  } catch {
-    // no NVIDIA driver: CPU slots
-  }
-  return Array.from({ length: Math.max(1, cpuSlots) }, (_, i) => ({ id: `cpu:${i}`, gpu: null }));
+export interface SchedulerOptions {
+  cpuSlots: number;
+  /** Allow-list of GPU indices or UUIDs (TRAINYARD_GPUS / --gpus); all when unset. */
+  gpus?: string;
+  /** How long a blocked run lets smaller ones backfill before free slots are held for it. */
+  reserveAfterMs?: number;
 }
 
 export class Scheduler {
-  private all: Slot[];
+  readonly all: Slot[];
+  readonly gpus: GpuInfo[];
   private busy = new Map<string, RunSupervisor>(); // slot id -> supervisor
   private active = new Map<string, { sup: RunSupervisor; done: Promise<void> }>();
+  private waiting = new Map<string, QueueState>();
+  private reserveAfterMs: number;
   private stopping = false;
+  private started = false;
 
-  constructor(private daemon: Daemon, cpuSlots: number) {
-    this.all = discoverSlots(cpuSlots);
+  constructor(
+    private daemon: Daemon,
+    opts: SchedulerOptions,
+  ) {
+    const found = queryGpusSync();
+    if (!found?.length && opts.gpus)
+      throw new Error(`TRAINYARD_GPUS / --gpus is "${opts.gpus}" but nvidia-smi lists no GPU here; unset it to use CPU slots`);
+    this.gpus = found ? applyAllowList(found, opts.gpus) : [];
+    this.all = slotsFor(this.gpus, opts.cpuSlots);
+    this.reserveAfterMs = opts.reserveAfterMs ?? Number(process.env.TRAINYARD_RESERVE_AFTER_MS ?? 10 * 60_000);
+  }
+
+  get hasGpus(): boolean {
+    return this.gpus.length > 0;
+  }
+
+  /** Slots a run asking for `gpus` takes here: on CPU slots a run is one process, whatever it asked for. */
+  slotsNeeded(gpus: number): number {
+    return this.hasGpus ? Math.max(1, gpus) : 1;
   }
 
   slots() {
     return this.all.map((s) => ({ id: s.id, gpu: s.gpu, run: this.busy.get(s.id)?.runId ?? null }));
   }
 
-  /** Start every queued run that fits now. */
+  /** Where a queued run stands, or null when it is not waiting. */
+  queueState(runId: string): QueueState | null {
+    return this.waiting.get(runId) ?? null;
+  }
+
+  /** Start every queued run the policy lets start now; refresh every waiting run's position and reason. */
   poke(): void {
-    if (this.stopping) return;
-    for (const run of queuedRuns(this.daemon.store.db)) {
-      const free = this.all.filter((s) => !this.busy.has(s.id));
-      const need = Math.min(Math.max(1, run.gpus), this.all.length);
-      if (free.length < need) continue; // backfill: a smaller run further back may still fit
-      this.launch(run.id, free.slice(0, need));
+    if (this.stopping || !this.started) return;
+    const queue = queuedRuns(this.daemon.store.db);
+    const free = this.all.filter((s) => !this.busy.has(s.id)).map((s) => s.id);
+    const decision = decideQueue(
+      queue.map((r) => ({ id: r.id, need: this.slotsNeeded(r.gpus), queuedAt: r.queuedAt ?? r.createdAt })),
+      free,
+      this.all.length,
+      Date.now(),
+      this.reserveAfterMs,
+      this.hasGpus ? "GPU" : "slot",
+    );
+    const before = this.waiting;
+    this.waiting = decision.waiting;
+    for (const { id, slots } of decision.launch) {
+      const run = queue.find((r) => r.id === id)!;
+      this.launch(id, slots.map((s) => this.all.find((x) => x.id === s)!), run.resumeFrom ? join(runDir(this.daemon.home, id), run.resumeFrom) : null);
+    }
+    for (const [id, state] of this.waiting) {
+      const old = before.get(id);
+      if (!old || old.position !== state.position || old.reason !== state.reason) this.daemon.publishRun(id);
     }
   }
 
-  private launch(runId: string, slots: Slot[], resume: string | null = null): void {
+  private launch(runId: string, slots: Slot[], resume: string | null): void {
     const sup = new RunSupervisor(this.daemon, runId, slots, resume);
     for (const s of slots) this.busy.set(s.id, sup);
     const done = sup
       .run()
       .catch((e) => {
-        updateRun(this.daemon.store.db, runId, { status: "failed", error: `supervisor error: ${(e as Error).message}`, endedAt: Date.now() });
+        updateRun(this.daemon.store.db, runId, { status: "failed", error: `supervisor error: ${(e as Error).message}`, endedAt: Date.now(), pid: null });
         this.daemon.publishRun(runId);
       })
       .finally(() => {
         for (const s of slots) this.busy.delete(s.id);
         this.active.delete(runId);
-        setImmediate(() => this.poke());
+        this.poke();
       });
     this.active.set(runId, { sup, done });
   }
 
-  cancel(runId: string): void {
-    this.active.get(runId)?.sup.cancel();
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  stop(runId: string, reason: StopReason = "cancel"): void {
+    this.active.get(runId)?.sup.stop(reason);
   }
 
   async waitFor(runId: string): Promise<void> {
     await this.active.get(runId)?.done;
   }
 
-  /** At start: runs the previous daemon left "running" get their events replayed and a final state. */
-  async recover(): Promise<void> {
-    for (const run of listRuns(this.daemon.store.db, { status: ["running"] })) {
-      const { state } = replayEvents(this.daemon, run.id, runDir(this.daemon.home, run.id), run.eventsOffset);
-      if (run.pid) {
-        try {
-          process.kill(run.pid, "SIGTERM"); // an orphaned trainer of ours: stop it, its checkpoint stays
-        } catch {
-          // already gone
-        }
-      }
-      const done = state.done;
-      updateRun(this.daemon.store.db, run.id, {
-        status: done?.state === "completed" ? "completed" : "failed",
-        error: done?.state === "completed" ? null : "the daemon stopped while this run was training",
-        endedAt: getRun(this.daemon.store.db, run.id)?.endedAt ?? Date.now(),
-        pid: null,
-      });
-    }
+  /** Called once recovery has settled the previous daemon's runs. */
+  start(): void {
+    this.started = true;
+    // a blocked run starts reserving after reserveAfterMs even when nothing else changes
+    setInterval(() => this.poke(), Math.min(30_000, Math.max(1000, this.reserveAfterMs / 4))).unref();
+    this.poke();
   }
 
+  /** Daemon shutdown: trainers checkpoint and stop; their runs go back to the queue to resume next start. */
   async shutdown(): Promise<void> {
     this.stopping = true;
-    for (const { sup } of this.active.values()) sup.cancel();
+    for (const { sup } of this.active.values()) sup.stop("shutdown");
     await Promise.all([...this.active.values()].map((a) => a.done));
   }
 }

@@ -1,101 +1,290 @@
-// Read a CSV manifest into a DatasetTable and a validation report. Several rows per image (one per
-// diagnosis) and several diagnoses per row (delimited) are both accepted.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "csv-parse/sync";
-import { diagnosisCounts, type DatasetTable } from "./dataset-table.ts";
-import { inferFeatures } from "./metadata-encoder.ts";
+// Turn manifest columns into a DatasetTable and its validation report. Several rows per image (one per
+// diagnosis), several diagnoses per row (delimited) and several images per case (labels shared across
+// the case) are all accepted.
+import type { CacheFit, DatasetTable } from "./dataset-table.ts";
+import { diagnosisCounts } from "./dataset-table.ts";
+import { completeFeatureSchema, encodedDimension, inferFeatureSchema, isMissing, parseFeatureSchema, type FeatureSchema } from "./feature-schema.ts";
+import type { ImageCheck } from "./image-check.ts";
+import { ManifestError, type ManifestColumns } from "./manifest-read.ts";
+import { groupsCrossingSplits } from "./split.ts";
+
+export { ManifestError } from "./manifest-read.ts";
 
 export interface ManifestOptions {
-  manifest: string;
-  imagesDir: string;
   imageCol?: string;
   groupCol?: string;
   labelCol?: string;
   splitCol?: string;
+  /** Rows of one case share their diagnoses (a case may have several images). */
+  caseCol?: string;
+  /** Separator between several diagnoses in one cell (default "|"). */
   labelDelimiter?: string;
-  /** Appended to the image id when the column holds ids without an extension (e.g. ".jpg"). */
+  /** Appended to image ids without an extension (e.g. ".jpg"); detected from the image folder when absent. */
   imageExt?: string;
+  /** A reviewed or declared schema (parsed JSON); inferred when absent. */
+  schema?: unknown;
+  cacheFit?: CacheFit;
 }
+
+export interface ChosenColumns {
+  image: string;
+  group: string;
+  label: string;
+  split: string | null;
+  case: string | null;
+  metadata: string[];
+}
+
+const GUESSES = {
+  image: ["image_id", "image", "image_path", "path", "Image Index", "filename", "file"],
+  group: ["patient_id", "Patient ID", "patient", "lesion_id", "group", "subject_id"],
+  label: ["dx", "diagnosis", "diagnoses", "label", "labels", "Finding Labels", "finding_labels"],
+};
+
+/** Cap on list lengths stored with the dataset row; the full report lives in the dataset's folder. */
+export const REPORT_LIST_CAP = 1000;
 
 export interface ImportReport {
+  format: "csv" | "parquet";
   rows: number;
   images: number;
-  groups: number;
+  columns: { image: string; group: string; label: string; split: string | null; case: string | null };
+  imagesFound: number;
   missingImages: string[];
+  unreadableImages: { path: string; error: string }[];
+  /** Images usable in runs (found and readable). */
+  usableImages: number;
+  /** Image ids on more than one row (rows merged; their diagnoses united). */
+  duplicateImageIds: { id: string; rows: number }[];
   duplicateRows: number;
-  imagesPerGroup: { min: number; max: number; mean: number };
+  groups: number;
+  imagesPerGroup: { min: number; max: number; mean: number; median: number; histogram: Record<string, number>; largest: { group: string; images: number }[] };
   diagnoses: Record<string, number>;
-  metadata: { name: string; kind: string; missingRate: number }[];
+  unlabeledImages: number;
+  labelsPerImage: Record<string, number>;
+  metadata: { name: string; kind: string | null; missingRate: number; distinct: number; skipped: string | null }[];
+  encodedDim: number;
+  split: null | {
+    column: string;
+    counts: Record<string, number>;
+    /** Values that are not train / val / test (or their aliases). */
+    unknownValues: string[];
+    crossingGroups: { group: string; splits: string[]; images: number }[];
+    crossingImages: number;
+  };
+  /** Lists cut to REPORT_LIST_CAP entries (name -> full length). */
+  truncated?: Record<string, number>;
 }
 
-export class ManifestError extends Error {}
-
-function pickColumn(header: string[], wanted: string | undefined, guesses: string[], what: string, flag: string): string {
+function pick(header: string[], wanted: string | undefined, guesses: string[], what: string, flag: string): string {
   if (wanted) {
-    if (!header.includes(wanted)) throw new ManifestError(`${what} column "${wanted}" is not in the manifest; columns: ${header.join(", ")}`);
+    if (!header.includes(wanted)) throw new ManifestError(`${what} column "${wanted}" (${flag}) is not in the manifest; columns: ${header.join(", ")}`);
     return wanted;
   }
-  const hit = guesses.find((g) => header.includes(g));
+  const hit = guesses.find((g) => header.includes(g)) ?? guesses.map((g) => g.toLowerCase()).map((g) => header.find((h) => h.toLowerCase() === g)).find(Boolean);
   if (!hit) throw new ManifestError(`cannot tell which column holds the ${what}; pass ${flag} (columns: ${header.join(", ")})`);
   return hit;
 }
 
-export function readManifest(opts: ManifestOptions): { table: DatasetTable; report: ImportReport } {
-  let records: Record<string, string>[];
-  try {
-    records = parse(readFileSync(opts.manifest), { columns: true, skip_empty_lines: true, trim: true, bom: true });
-  } catch (e) {
-    throw new ManifestError(`${opts.manifest}: ${(e as Error).message}`);
-  }
-  if (!records.length) throw new ManifestError(`${opts.manifest}: the manifest has no rows`);
-  const header = Object.keys(records[0]);
-  const imageCol = pickColumn(header, opts.imageCol, ["image_id", "image", "path", "Image Index", "filename"], "image", "--image-col");
-  const groupCol = pickColumn(header, opts.groupCol, ["patient_id", "Patient ID", "lesion_id", "group"], "patient / group id", "--group-col");
-  const labelCol = pickColumn(header, opts.labelCol, ["dx", "diagnosis", "label", "Finding Labels", "labels"], "diagnosis", "--label-col");
-  const splitCol = opts.splitCol ? pickColumn(header, opts.splitCol, [], "split", "--split-col") : null;
+export function chooseColumns(header: string[], opts: ManifestOptions): ChosenColumns {
+  const image = pick(header, opts.imageCol, GUESSES.image, "image", "--image-col");
+  const group = pick(header, opts.groupCol, GUESSES.group, "patient / group id", "--group-col");
+  const label = pick(header, opts.labelCol, GUESSES.label, "diagnosis", "--label-col");
+  const split = opts.splitCol ? pick(header, opts.splitCol, [], "split", "--split-col") : null;
+  const kase = opts.caseCol ? pick(header, opts.caseCol, [], "case", "--case-col") : null;
+  const used = [image, group, label, split, kase];
+  return { image, group, label, split, case: kase, metadata: header.filter((h) => !used.includes(h)) };
+}
+
+// Diagnosis names compare after NFC normalisation (a label file typed on another system still matches).
+const cleanLabel = (s: string) => {
+  const t = s.trim();
+  return /^[\x00-\x7f]*$/.test(t) ? t : t.normalize("NFC");
+};
+
+export const SPLIT_ALIASES: Record<string, "train" | "val" | "test"> = {
+  train: "train", training: "train", tr: "train",
+  val: "val", valid: "val", validation: "val", dev: "val",
+  test: "test", testing: "test", holdout: "test",
+};
+
+/** Metadata columns of the manifest (one value per image row), for inference and review before import. */
+export function inspectManifest(m: ManifestColumns, opts: ManifestOptions) {
+  const { table, columns, schemaColumns } = buildDatasetTable(m, { ...opts, schema: undefined });
+  return { columns, schema: { version: 1 as const, features: table.features }, schemaColumns, table };
+}
+
+/**
+ * Build the table (without touching images) and the manifest part of the report. `schema`, when
+ * given, is validated against the metadata columns; otherwise one is inferred.
+ */
+export interface BuiltTable {
+  table: DatasetTable;
+  columns: ChosenColumns;
+  /** Metadata columns and why each was left out of the schema (null when it is in). */
+  schemaColumns: { name: string; skipped: string | null }[];
+  /** Manifest rows per image (more than one: merged rows). */
+  rowsPerImage: number[];
+}
+
+export function buildDatasetTable(m: ManifestColumns, opts: ManifestOptions): BuiltTable {
+  const cols = chooseColumns(m.header, opts);
+  const col = (name: string) => m.columns[m.header.indexOf(name)];
+  const ids = col(cols.image), groupsCol = col(cols.group), labelsCol = col(cols.label);
+  const splitCol = cols.split ? col(cols.split) : null;
+  const caseCol = cols.case ? col(cols.case) : null;
+  const metaCols = cols.metadata.map(col);
   const delimiter = opts.labelDelimiter ?? "|";
-  const metaCols = header.filter((h) => ![imageCol, groupCol, labelCol, splitCol].includes(h));
 
   const byImage = new Map<string, number>();
-  const table: DatasetTable = { version: 1, imageIds: [], imagePaths: [], groups: [], diagnoses: [], metadata: Object.fromEntries(metaCols.map((c) => [c, []])), features: [], splitColumn: splitCol ? [] : null };
-  let duplicateRows = 0;
-  for (const r of records) {
-    const id = r[imageCol];
-    const labels = (r[labelCol] ?? "").split(delimiter).map((s) => s.trim()).filter(Boolean);
+  const rowsPerImage: number[] = [];
+  const table: DatasetTable = {
+    version: 2, imageIds: [], imagePaths: [], groups: [], diagnoses: [],
+    metadata: Object.fromEntries(cols.metadata.map((c) => [c, []])),
+    features: [], splitColumn: splitCol ? [] : null, excluded: [], cacheFit: opts.cacheFit ?? "crop",
+  };
+  const metaLists = cols.metadata.map((c) => table.metadata[c]);
+  const caseOf: string[] = [];
+  for (let r = 0; r < m.rows; r++) {
+    const id = ids[r];
+    if (!id) throw new ManifestError(`row ${r + 2}: the image column "${cols.image}" is empty; every row needs an image`);
+    const cell = labelsCol[r];
+    const labels = !cell ? [] : cell.includes(delimiter) ? cell.split(delimiter).map(cleanLabel).filter(Boolean) : [cleanLabel(cell)];
     const seen = byImage.get(id);
     if (seen !== undefined) {
-      duplicateRows++;
+      rowsPerImage[seen]++;
       for (const l of labels) if (!table.diagnoses[seen].includes(l)) table.diagnoses[seen].push(l);
       continue;
     }
     byImage.set(id, table.imageIds.length);
+    rowsPerImage.push(1);
     table.imageIds.push(id);
-    table.imagePaths.push(opts.imageExt && !/\.\w+$/.test(id) ? id + opts.imageExt : id);
-    table.groups.push(r[groupCol] || `image:${id}`);
-    table.diagnoses.push(labels);
-    for (const c of metaCols) table.metadata[c].push(r[c] === "" ? null : r[c]);
-    table.splitColumn?.push(r[splitCol!] ?? null);
+    table.imagePaths.push(opts.imageExt && !/\.\w{2,5}$/.test(id) ? id + opts.imageExt : id);
+    table.groups.push(groupsCol[r] ?? `image:${id}`);
+    table.diagnoses.push([...new Set(labels)]);
+    for (let c = 0; c < metaLists.length; c++) metaLists[c].push(metaCols[c][r]);
+    table.splitColumn?.push(splitCol![r]);
+    if (caseCol) caseOf.push(caseCol[r] ?? `image:${id}`);
   }
-  table.features = inferFeatures(table.metadata);
+  if (caseCol) {
+    // every image of a case carries every diagnosis of the case
+    const perCase = new Map<string, Set<string>>();
+    caseOf.forEach((c, i) => {
+      const set = perCase.get(c) ?? new Set<string>();
+      for (const d of table.diagnoses[i]) set.add(d);
+      perCase.set(c, set);
+    });
+    caseOf.forEach((c, i) => (table.diagnoses[i] = [...perCase.get(c)!]));
+  }
 
-  const missingImages = table.imagePaths.filter((p) => !existsSync(join(opts.imagesDir, p)));
+  let schema: FeatureSchema;
+  let schemaColumns: { name: string; skipped: string | null }[];
+  if (opts.schema !== undefined && opts.schema !== null) {
+    schema = parseFeatureSchema(opts.schema, cols.metadata);
+    const declared = new Set(schema.features.map((f) => f.name));
+    schemaColumns = cols.metadata.map((name) => ({ name, skipped: declared.has(name) ? null : "not in the schema" }));
+  } else {
+    const inferred = inferFeatureSchema(table.metadata);
+    schema = inferred.schema;
+    schemaColumns = inferred.columns;
+  }
+  table.features = completeFeatureSchema(schema, table.metadata).features;
+  return { table, columns: cols, schemaColumns, rowsPerImage };
+}
+
+function capped<T>(list: T[], name: string, truncated: Record<string, number>, cap: number): T[] {
+  if (list.length <= cap) return list;
+  truncated[name] = list.length;
+  return list.slice(0, cap);
+}
+
+/** The full validation report; `excluded` on the table is set from the image check. */
+export function buildImportReport(
+  m: ManifestColumns,
+  built: BuiltTable,
+  images: ImageCheck,
+  cap = REPORT_LIST_CAP,
+): ImportReport {
+  const { table, columns, schemaColumns, rowsPerImage } = built;
+  const n = table.imageIds.length;
+  const excluded = new Set<number>([...images.missingRows, ...images.unreadableRows.map((u) => u.row)]);
+  table.excluded = [...excluded].sort((a, b) => a - b);
+
   const perGroup = new Map<string, number>();
   for (const g of table.groups) perGroup.set(g, (perGroup.get(g) ?? 0) + 1);
-  const sizes = [...perGroup.values()];
+  const sizes = [...perGroup.values()].sort((a, b) => a - b);
+  const histogram: Record<string, number> = {};
+  for (const s of sizes) {
+    const k = s >= 10 ? "10+" : String(s);
+    histogram[k] = (histogram[k] ?? 0) + 1;
+  }
+  const largest = [...perGroup.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5).map(([group, images]) => ({ group, images }));
+  const labelsPerImage: Record<string, number> = {};
+  let unlabeled = 0;
+  for (const ds of table.diagnoses) {
+    if (!ds.length) unlabeled++;
+    labelsPerImage[String(ds.length)] = (labelsPerImage[String(ds.length)] ?? 0) + 1;
+  }
+  const features = new Map(table.features.map((f) => [f.name, f]));
+  const metadata = columns.metadata.map((name) => {
+    const values = table.metadata[name];
+    let missing = 0;
+    const distinct = new Set<string>();
+    for (const v of values) {
+      if (isMissing(v)) missing++;
+      else if (distinct.size < 10_000) distinct.add(v!);
+    }
+    return {
+      name,
+      kind: features.get(name)?.kind ?? null,
+      missingRate: n ? missing / n : 0,
+      distinct: distinct.size,
+      skipped: schemaColumns.find((c) => c.name === name)?.skipped ?? null,
+    };
+  });
+
+  let split: ImportReport["split"] = null;
+  if (table.splitColumn) {
+    const counts: Record<string, number> = {};
+    const unknown = new Set<string>();
+    const canonical = table.splitColumn.map((v) => {
+      const key = v ?? "(empty)";
+      counts[key] = (counts[key] ?? 0) + 1;
+      const c = v ? SPLIT_ALIASES[v.trim().toLowerCase()] : undefined;
+      if (!c) unknown.add(key);
+      return c ?? key;
+    });
+    const crossing = groupsCrossingSplits(table.groups, canonical);
+    const crossingGroups = [...crossing.entries()]
+      .map(([group, splits]) => ({ group, splits, images: perGroup.get(group) ?? 0 }))
+      .sort((a, b) => (a.group < b.group ? -1 : 1));
+    split = { column: columns.split!, counts, unknownValues: [...unknown].sort(), crossingGroups, crossingImages: crossingGroups.reduce((s, g) => s + g.images, 0) };
+  }
+
+  const duplicates: { id: string; rows: number }[] = [];
+  rowsPerImage.forEach((r, i) => r > 1 && duplicates.push({ id: table.imageIds[i], rows: r }));
+  const truncated: Record<string, number> = {};
   const report: ImportReport = {
-    rows: records.length,
-    images: table.imageIds.length,
+    format: m.format,
+    rows: m.rows,
+    images: n,
+    columns: { image: columns.image, group: columns.group, label: columns.label, split: columns.split, case: columns.case },
+    imagesFound: n - images.missingRows.length,
+    missingImages: capped(images.missingRows.map((r) => table.imagePaths[r]), "missingImages", truncated, cap),
+    unreadableImages: capped(images.unreadableRows.map((u) => ({ path: table.imagePaths[u.row], error: u.error })), "unreadableImages", truncated, cap),
+    usableImages: n - excluded.size,
+    duplicateImageIds: capped(duplicates, "duplicateImageIds", truncated, cap),
+    duplicateRows: m.rows - n,
     groups: perGroup.size,
-    missingImages,
-    duplicateRows,
-    imagesPerGroup: { min: Math.min(...sizes), max: Math.max(...sizes), mean: table.imageIds.length / perGroup.size },
+    imagesPerGroup: { min: sizes[0] ?? 0, max: sizes.at(-1) ?? 0, mean: perGroup.size ? n / perGroup.size : 0, median: sizes[Math.floor(sizes.length / 2)] ?? 0, histogram, largest },
     diagnoses: diagnosisCounts(table),
-    metadata: metaCols.map((c) => ({
-      name: c,
-      kind: table.features.find((f) => f.name === c)?.kind ?? "ignored",
-      missingRate: table.metadata[c].filter((v) => v == null).length / table.imageIds.length,
-    })),
+    unlabeledImages: unlabeled,
+    labelsPerImage,
+    metadata,
+    encodedDim: encodedDimension(table.features),
+    split,
   };
-  return { table, report };
+  if (split) split.crossingGroups = capped(split.crossingGroups, "split.crossingGroups", truncated, cap);
+  if (Object.keys(truncated).length) report.truncated = truncated;
+  return report;
 }

@@ -1,11 +1,12 @@
 // Resolve a config against a dataset into the arrays a trainer reads: image rows, multi-hot targets,
-// encoded metadata and the split, plus per-class counts (the same numbers a preview shows).
+// encoded metadata and the split, plus per-class counts (the same numbers a preview shows: both come
+// from selectSamples).
 import type { ExperimentConfig } from "@trainyard/config";
+import { compileDatasetIndex, type DatasetIndex } from "./dataset-index.ts";
 import type { DatasetTable } from "./dataset-table.ts";
 import { encodeMetadata, fitEncoder, type MetadataEncoder } from "./metadata-encoder.ts";
-import { sampleOther } from "./other-class.ts";
-import { keyedHash } from "./seeded-random.ts";
-import { SPLIT_CODES, splitByGroup } from "./split.ts";
+import { selectSamples, type SelectionOptions, type SplitCounts } from "./sample-selection.ts";
+import { SPLIT_CODES, type SplitName } from "./split.ts";
 
 export interface RunArrays {
   classes: string[];
@@ -18,10 +19,30 @@ export interface RunArrays {
   encoder: MetadataEncoder | null;
   split: Uint8Array;
   /** counts[split][class] and totals per split. */
-  counts: Record<"train" | "val" | "test", { total: number; perClass: Record<string, number> }>;
+  counts: Record<SplitName, SplitCounts>;
 }
 
-const SPLIT_ALIASES: Record<string, number> = { train: 0, training: 0, val: 1, valid: 1, validation: 1, dev: 1, test: 2, testing: 2 };
+/** The selection options a config asks for. */
+export function selectionOptionsFromConfig(config: ExperimentConfig, labels: readonly string[], usable: Uint8Array | null = null): SelectionOptions {
+  const { split, labels: l, subsample } = config.dataset;
+  return {
+    labels,
+    otherClass: l.other_class,
+    otherRatio: l.other_ratio,
+    unlabeled: l.unlabeled,
+    split: { by: split.by, train: split.train, val: split.val, test: split.test, seed: split.seed, stratified: split.stratified },
+    subsampleFraction: subsample.fraction,
+    usable,
+  };
+}
+
+/** Cache rows (-1 unreadable) -> usable mask, also honouring what the import excluded. */
+export function usableFromCacheRows(cacheRows: Int32Array, excluded: readonly number[] = []): Uint8Array {
+  const usable = new Uint8Array(cacheRows.length);
+  for (let i = 0; i < cacheRows.length; i++) usable[i] = cacheRows[i] >= 0 ? 1 : 0;
+  for (const r of excluded) usable[r] = 0;
+  return usable;
+}
 
 export function prepareRunArrays(opts: {
   table: DatasetTable;
@@ -30,92 +51,32 @@ export function prepareRunArrays(opts: {
   labels: string[];
   /** Image cache row per table row, -1 where the image was unreadable. */
   cacheRows: Int32Array;
+  index?: DatasetIndex;
 }): RunArrays {
   const { table, config, labels, cacheRows } = opts;
-  const { split: splitCfg, labels: labelCfg, subsample } = config.dataset;
-  const classes = labelCfg.other_class ? [...labels, "other"] : [...labels];
+  const index = opts.index ?? compileDatasetIndex(table);
+  const sel = selectSamples(index, selectionOptionsFromConfig(config, labels, usableFromCacheRows(cacheRows, table.excluded)));
+  const n = sel.rows.length;
+  const C = sel.classes.length;
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-
-  // 1. usable rows: readable image, inside the subsample (whole groups are kept or dropped)
-  const usable: number[] = [];
-  for (let i = 0; i < table.imageIds.length; i++) {
-    if (cacheRows[i] < 0) continue;
-    if (subsample.fraction < 1 && keyedHash(splitCfg.seed + 7919, table.groups[i]) / 2 ** 48 >= subsample.fraction) continue;
-    usable.push(i);
-  }
-
-  // 2. split by group (or the manifest's own column when asked)
-  const primary = (i: number) => table.diagnoses[i].find((d) => labelIndex.has(d)) ?? "other";
-  let splitOf: (i: number) => number;
-  if (splitCfg.by === "column") {
-    if (!table.splitColumn) throw new Error("dataset.split.by is 'column' but this dataset was imported without a split column (--split-col)");
-    splitOf = (i) => {
-      const v = (table.splitColumn![i] ?? "").trim().toLowerCase();
-      const code = SPLIT_ALIASES[v];
-      if (code === undefined) throw new Error(`row ${i + 1}: split value "${table.splitColumn![i]}" is not train / val / test`);
-      return code;
-    };
-  } else {
-    const groups = usable.map((i) => table.groups[i]);
-    const codes = splitByGroup(groups, { ...splitCfg, strata: splitCfg.stratified ? usable.map(primary) : null });
-    const byRow = new Map(usable.map((row, k) => [row, codes[k]]));
-    splitOf = (i) => byRow.get(i)!;
-  }
-
-  // 3. labels, the other class and its downsampling in train
-  const keep: { row: number; split: number; other: boolean }[] = [];
-  const otherCandidates: { index: number; bucket: string }[] = [];
-  let labeledTrain = 0;
-  for (const i of usable) {
-    const s = splitOf(i);
-    const selected = table.diagnoses[i].some((d) => labelIndex.has(d));
-    if (selected) {
-      keep.push({ row: i, split: s, other: false });
-      if (s === SPLIT_CODES.train) labeledTrain++;
-    } else if (labelCfg.other_class) {
-      if (s === SPLIT_CODES.train) otherCandidates.push({ index: i, bucket: table.diagnoses[i][0] ?? "(none)" });
-      else keep.push({ row: i, split: s, other: true });
-    } else if (labelCfg.unlabeled === "keep") {
-      keep.push({ row: i, split: s, other: false });
-    }
-  }
-  for (const i of sampleOther(otherCandidates, labeledTrain, labelCfg.other_ratio, splitCfg.seed))
-    keep.push({ row: i, split: SPLIT_CODES.train, other: true });
-  keep.sort((a, b) => a.row - b.row);
-
-  // 4. arrays
-  const n = keep.length;
-  const C = classes.length;
   const rows = new BigInt64Array(n);
   const targets = new Float32Array(n * C);
-  const split = new Uint8Array(n);
-  const names = ["train", "val", "test"] as const;
-  const counts = Object.fromEntries(names.map((s) => [s, { total: 0, perClass: Object.fromEntries(classes.map((c) => [c, 0])) }])) as RunArrays["counts"];
-  keep.forEach((k, j) => {
-    rows[j] = BigInt(cacheRows[k.row]);
-    split[j] = k.split;
-    const bucket = counts[names[k.split]];
-    bucket.total++;
-    if (k.other) {
-      targets[j * C + C - 1] = 1;
-      bucket.perClass.other++;
-    } else {
-      for (const d of table.diagnoses[k.row]) {
+  for (let j = 0; j < n; j++) {
+    const r = sel.rows[j];
+    rows[j] = BigInt(cacheRows[r]);
+    if (sel.other[j]) targets[j * C + C - 1] = 1;
+    else
+      for (const d of table.diagnoses[r]) {
         const c = labelIndex.get(d);
-        if (c !== undefined && targets[j * C + c] === 0) {
-          targets[j * C + c] = 1;
-          bucket.perClass[d]++;
-        }
+        if (c !== undefined) targets[j * C + c] = 1;
       }
-    }
-  });
-
+  }
   let encoder: MetadataEncoder | null = null;
   let metadata: Float32Array | null = null;
   if (config.model.metadata.enabled && table.features.length) {
-    const tableRows = keep.map((k) => k.row);
-    encoder = fitEncoder(table.features, table.metadata, tableRows.filter((_, j) => split[j] === SPLIT_CODES.train));
-    metadata = encodeMetadata(encoder, table.metadata, tableRows);
+    const trainRows = sel.rows.filter((_, j) => sel.split[j] === SPLIT_CODES.train);
+    encoder = fitEncoder(table.features, table.metadata, trainRows);
+    metadata = encodeMetadata(encoder, table.metadata, sel.rows);
   }
-  return { classes, rows, targets, metadata, encoder, split, counts };
+  return { classes: sel.classes, rows, targets, metadata, encoder, split: sel.split, counts: sel.counts };
 }

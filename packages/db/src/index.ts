@@ -3,3 +3,5 @@ export * as tables from "./schema.ts";
 export * from "./runs.ts";
 export * from "./metrics.ts";
 export * from "./datasets.ts";
+export * from "./users.ts";
+export * from "./chart-queries.ts";

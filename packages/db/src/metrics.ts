@@ -93,15 +93,16 @@ export function readSeries(
     ).map((r) => ({ ...r, min: r.value, max: r.value }));
   }
   const width = Math.max(1, Math.ceil((range.hi! - range.lo! + 1) / maxPoints));
-  // Window function picks each bucket's last row; aggregates give its extremes.
+  // Window function picks each bucket's last row; aggregates give its extremes. The bucket number is cast:
+  // better-sqlite3 binds JS numbers as REAL, so a bare "/" would not divide as integers (one bucket per row).
   return sqlite
     .prepare(
       `SELECT step, epoch, time, value, mn AS min, mx AS max FROM (
          SELECT step, epoch, time, value,
                 MIN(value) OVER b AS mn, MAX(value) OVER b AS mx,
-                ROW_NUMBER() OVER (PARTITION BY (step - ?) / ? ORDER BY step DESC, rowid DESC) AS rn
+                ROW_NUMBER() OVER (PARTITION BY CAST((step - ?) / ? AS INTEGER) ORDER BY step DESC, rowid DESC) AS rn
          FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ?
-         WINDOW b AS (PARTITION BY (step - ?) / ?)
+         WINDOW b AS (PARTITION BY CAST((step - ?) / ? AS INTEGER))
        ) WHERE rn = 1 ORDER BY step`,
     )
     .all(range.lo, width, runId, key, from, to, range.lo, width) as SeriesPoint[];

@@ -1,5 +1,5 @@
 // Typed queries over runs, checkpoints and run events.
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./open.ts";
 import { checkpoints, runEvents, runs } from "./schema.ts";
 
@@ -20,15 +20,74 @@ export function getRun(db: Db, id: string): RunRow | undefined {
   return db.select().from(runs).where(eq(runs.id, id)).get();
 }
 
-export function listRuns(db: Db, opts: { status?: RunState[]; limit?: number } = {}): RunRow[] {
-  const q = db.select().from(runs);
-  const filtered = opts.status?.length ? q.where(inArray(runs.status, opts.status)) : q;
-  return filtered.orderBy(desc(runs.createdAt)).limit(opts.limit ?? 500).all();
+export const RUN_SORT_KEYS = ["createdAt", "startedAt", "endedAt", "name", "status", "priority", "best", "owner"] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+export interface RunQuery {
+  status?: RunState[];
+  owner?: string;
+  dataset?: string;
+  /** Case-insensitive substring of the run's id or name. */
+  search?: string;
+  sort?: RunSortKey;
+  dir?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
 }
 
-/** Queued runs in the order the scheduler considers them: priority first, then FIFO. */
+function runFilter(q: RunQuery): SQL | undefined {
+  const conds: SQL[] = [];
+  if (q.status?.length) conds.push(inArray(runs.status, q.status));
+  if (q.owner) conds.push(eq(runs.owner, q.owner));
+  if (q.dataset) conds.push(eq(runs.datasetName, q.dataset));
+  if (q.search) {
+    const pattern = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conds.push(or(sql`${runs.name} LIKE ${pattern} ESCAPE '\\'`, sql`${runs.id} LIKE ${pattern} ESCAPE '\\'`)!);
+  }
+  return conds.length ? and(...conds) : undefined;
+}
+
+const SORT_COLUMNS = {
+  createdAt: runs.createdAt,
+  startedAt: runs.startedAt,
+  endedAt: runs.endedAt,
+  name: runs.name,
+  status: runs.status,
+  priority: runs.priority,
+  best: runs.bestValue,
+  owner: runs.owner,
+} as const;
+
+/** One page of runs, filtered and sorted (newest first by default); ties broken by id for stable paging. */
+export function listRuns(db: Db, q: RunQuery = {}): RunRow[] {
+  const order = q.dir === "asc" ? asc : desc;
+  return db
+    .select()
+    .from(runs)
+    .where(runFilter(q))
+    .orderBy(order(SORT_COLUMNS[q.sort ?? "createdAt"]), order(runs.id))
+    .limit(q.limit ?? 500)
+    .offset(q.offset ?? 0)
+    .all();
+}
+
+export function countRuns(db: Db, q: RunQuery = {}): number {
+  return db.select({ n: sql<number>`count(*)` }).from(runs).where(runFilter(q)).get()?.n ?? 0;
+}
+
+/** Queued runs in the order the scheduler considers them: priority first, then FIFO by queue time. */
 export function queuedRuns(db: Db): RunRow[] {
-  return db.select().from(runs).where(eq(runs.status, "queued")).orderBy(desc(runs.priority), asc(runs.createdAt)).all();
+  return db
+    .select()
+    .from(runs)
+    .where(eq(runs.status, "queued"))
+    .orderBy(desc(runs.priority), asc(sql`coalesce(${runs.queuedAt}, ${runs.createdAt})`), asc(runs.id))
+    .all();
+}
+
+/** Removes a run and, by cascade, its metrics, events and checkpoint records. */
+export function deleteRun(db: Db, id: string): void {
+  db.delete(runs).where(eq(runs.id, id)).run();
 }
 
 export function updateRun(db: Db, id: string, patch: Partial<NewRun>): void {

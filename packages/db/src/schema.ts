@@ -78,6 +78,15 @@ export const runs = sqliteTable(
     exitCode: integer("exit_code"),
     signal: text("signal"),
     pid: integer("pid"),
+    /** Slot ids ("gpu:1", "cpu:0") held by the current or last attempt. */
+    slots: text("slots", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** Queue order within a priority (FIFO); a manual resume goes to the back, a crash restart keeps its place. */
+    queuedAt: integer("queued_at"),
+    /** Automatic restarts used after daemon or trainer crashes, and the bound on them (Determined's max_restarts). */
+    restarts: integer("restarts").notNull().default(0),
+    maxRestarts: integer("max_restarts").notNull().default(3),
+    /** Checkpoint file (relative to the run directory) the next attempt resumes from. */
+    resumeFrom: text("resume_from"),
     /** Bytes of events.jsonl already written to this store (crash replay starts here). */
     eventsOffset: integer("events_offset").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
@@ -142,5 +151,5 @@ export const users = sqliteTable(
     admin: integer("admin", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull().default(now),
   },
-  (t) => [uniqueIndex("users_name_idx").on(t.name)],
+  (t) => [uniqueIndex("users_name_idx").on(t.name), uniqueIndex("users_token_hash_idx").on(t.tokenHash)],
 );

@@ -1,8 +1,13 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { NewRunForm } from "../../../components/new-run-form.tsx";
 
 export const metadata: Metadata = { title: "New run" };
 
 export default function NewRunPage() {
-  return <NewRunForm />;
+  return (
+    <Suspense>
+      <NewRunForm />
+    </Suspense>
+  );
 }

@@ -1,7 +1,7 @@
 // Metric ingest: our batched path (prepared statements, one transaction per batch of 2,000 points, as
 // the daemon's RunIngest flushes) against the reference most code starts with (one autocommitted INSERT
 // per point), on the same SQLite file settings (WAL, synchronous=NORMAL), the same points, in one process.
-//   npx tsx bench/ingest-batching.ts [points]
+//   npx tsx bench/daemon/ingest-batching.ts [points]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -1,0 +1,159 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { useChartSeries, useCsvExport } from "../hooks/use-chart-series.ts";
+import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
+import { maxSeriesPoints, runColor, type LineStyle } from "../lib/chart-lines.ts";
+import { readChartSettings, readRunSelection, writeChartSettings, type ChartSettings } from "../lib/chart-settings.ts";
+import { useTRPC } from "../lib/trpc.ts";
+import { ChartControls } from "./chart-controls.tsx";
+import { ChartPanels, formatLr, type PanelSpec } from "./chart-panels.tsx";
+import { ConfigDiffTable, keysMatching, MetricTable } from "./compare-tables.tsx";
+import { StatePanel } from "./state-panel.tsx";
+
+const DEFAULT_METRICS = ["train/loss", "val/loss", "val/auc_macro", "val/map", "train/lr", "train/img_per_s"];
+
+function panelFor(key: string): PanelSpec {
+  return { title: key, keys: [key], format: key.includes("/lr") ? formatLr : undefined, height: 220 };
+}
+
+/** Runs overlaid: same controls as the run page, a colour per run; selection and settings live in the URL. */
+export function CompareView() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const trpc = useTRPC();
+  const runIds = useMemo(() => readRunSelection(params), [params]);
+  const [settings, setSettings] = useState<ChartSettings>(() => readChartSettings(params));
+  const [zoom, setZoom] = useState<[number, number] | null>(null);
+  const [extra, setExtra] = useState<string[]>(() => (params.get("metrics") ?? "").split(",").filter(Boolean));
+  const exportCsv = useCsvExport();
+
+  // the URL follows the controls (debounced: a slider drag is not a history of 100 URLs)
+  const urlSettings = useDebouncedValue(settings, 300);
+  useEffect(() => {
+    const next = writeChartSettings(new URLSearchParams(params), urlSettings);
+    if (extra.length) next.set("metrics", extra.join(","));
+    else next.delete("metrics");
+    const qs = next.toString().replace(/%2C/g, ",");
+    if (qs !== params.toString().replace(/%2C/g, ",")) router.replace(`${pathname}?${qs}`, { scroll: false });
+  }, [urlSettings, extra, params, pathname, router]);
+
+  const summaries = useQuery(trpc.charts.summaries.queryOptions({ runs: runIds }, { enabled: runIds.length > 0 }));
+  const keys = useQuery(trpc.charts.keys.queryOptions({ runs: runIds }, { enabled: runIds.length > 0 }));
+  const metricKeys = useMemo(() => {
+    const available = new Set(keys.data ?? []);
+    return [...DEFAULT_METRICS, ...extra].filter((k, i, all) => available.has(k) && all.indexOf(k) === i);
+  }, [keys.data, extra]);
+  const panels = useMemo(() => metricKeys.map(panelFor), [metricKeys]);
+  const { query: series, serverWeight } = useChartSeries({ runs: runIds, keys: metricKeys, smoothing: settings.smoothing, range: zoom });
+
+  const styles: LineStyle[] = useMemo(() => {
+    const byId = new Map((summaries.data ?? []).map((s) => [s.run.id, s.run]));
+    return runIds.map((id, i) => ({ id, label: byId.get(id)?.name ?? id, color: runColor(i) }));
+  }, [runIds, summaries.data]);
+
+  const onZoom = useCallback((r: [number, number] | null) => setZoom(r), []);
+  const maxPoints = useMemo(() => {
+    if (!series.data) return 0;
+    return maxSeriesPoints(Object.values(series.data).flatMap((byKey) => Object.values(byKey).map((b) => ({ x: b.step }))));
+  }, [series.data]);
+
+  if (!runIds.length)
+    return (
+      <StatePanel kind="empty" title="No runs selected">
+        <p>
+          Select runs in the <Link href="/">runs table</Link> and press Compare, or open <span className="mono">/compare?runs=ID1,ID2</span>.
+        </p>
+      </StatePanel>
+    );
+  if (summaries.isError) return <StatePanel kind="error" title="Could not load the runs"><p className="mono small">{summaries.error.message}</p></StatePanel>;
+
+  const found = summaries.data ?? [];
+  const missing = summaries.data ? runIds.filter((id) => !found.some((s) => s.run.id === id)) : [];
+  const foundStyles = styles.filter((s) => found.some((f) => f.run.id === s.id));
+  const classKeys = keysMatching(found, /^val\/(auc|ap)\//);
+  const headline = keysMatching(found, /^(val|test)\/(loss|auc_macro|map|auc_micro|f1_macro|accuracy)$/);
+  const addable = (keys.data ?? []).filter((k) => !metricKeys.includes(k));
+
+  return (
+    <div className="compare-page" data-testid="compare-view" data-runs={runIds.length} data-max-series-points={maxPoints}>
+      <nav className="crumbs small" aria-label="Breadcrumb">
+        <Link href="/">Runs</Link> <span aria-hidden="true">/</span> compare
+      </nav>
+      <div className="section-head">
+        <h1>Compare {runIds.length} runs</h1>
+        <button type="button" className="button" onClick={() => void navigator.clipboard?.writeText(window.location.href)} data-testid="copy-link">
+          Copy link
+        </button>
+      </div>
+      {missing.length > 0 && <p className="text-error small" role="alert">Not found: {missing.join(", ")}</p>}
+      {foundStyles.length <= 12 && (
+        <ul className="chart-legend run-legend">
+          {foundStyles.map((r) => (
+            <li key={r.id}>
+              <span className="swatch" style={{ background: r.color }} aria-hidden="true" />
+              <Link className="mono" href={`/runs/${encodeURIComponent(r.id)}`}>{r.label}</Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="controls-row">
+        <ChartControls value={settings} onChange={setSettings} />
+        {addable.length > 0 && (
+          <label className="small">
+            Add chart{" "}
+            <select value="" onChange={(e) => e.target.value && setExtra([...extra, e.target.value])} data-testid="add-metric">
+              <option value="">metric…</option>
+              {addable.map((k) => <option key={k} value={k}>{k}</option>)}
+            </select>
+          </label>
+        )}
+      </div>
+
+      <section aria-label="Charts">
+        {series.isPending || keys.isPending ? (
+          <StatePanel kind="loading" title={`Loading ${runIds.length} × ${metricKeys.length || "…"} series…`} />
+        ) : series.isError ? (
+          <StatePanel kind="error" title="Could not load the series"><p className="mono small">{series.error.message}</p></StatePanel>
+        ) : !metricKeys.length ? (
+          <StatePanel kind="empty" title="These runs have no metrics yet" />
+        ) : (
+          <ChartPanels
+            panels={panels}
+            data={series.data}
+            runs={foundStyles}
+            settings={settings}
+            serverWeight={serverWeight}
+            zoom={zoom}
+            onZoom={onZoom}
+            onExportCsv={(k, title) => void exportCsv(runIds, k, `compare-${title.replace(/\W+/g, "_")}.csv`)}
+          />
+        )}
+      </section>
+
+      {summaries.data && (
+        <>
+          <section className="panel">
+            <h2>Final and best metrics</h2>
+            <div className="two-tables">
+              <MetricTable summaries={found} runs={foundStyles} keys={headline} pick="last" testId="final-metrics" caption="Final metrics" />
+              <MetricTable summaries={found} runs={foundStyles} keys={headline} pick="best" testId="best-metrics" caption="Best metrics" />
+            </div>
+          </section>
+          <section className="panel">
+            <h2>Per-class AUC and AP (final evaluation)</h2>
+            <MetricTable summaries={found} runs={foundStyles} keys={classKeys} pick="last" testId="class-metrics" caption="Per-class metrics" />
+          </section>
+          <section className="panel">
+            <h2>Config keys that differ</h2>
+            <ConfigDiffTable summaries={found} runs={foundStyles} />
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+"use client";
+// Import a dataset from the browser: paths and columns, then review (and edit) the inferred feature
+// schema, then the background import with its progress, then the report.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useId, useState } from "react";
+import { useTRPC, type RouterInputs, type RouterOutputs } from "../../lib/trpc.ts";
+import { ProgressBar } from "../progress-bar.tsx";
+import { ImportReport } from "./import-report.tsx";
+import "./datasets.css";
+
+type Inspect = RouterOutputs["datasets"]["inspect"];
+type Feature = Inspect["schema"]["features"][number];
+const KINDS = ["continuous", "categorical", "boolean", "multiselect"] as const;
+
+const FIELDS = [
+  ["name", "Dataset name", "letters, digits, . _ -"],
+  ["manifest", "Manifest (CSV or Parquet)", "/data/lab/manifest.csv"],
+  ["images", "Image folder", "/data/lab/images"],
+  ["imageCol", "Image column", "guessed when empty"],
+  ["groupCol", "Patient / group column", "guessed when empty"],
+  ["labelCol", "Diagnosis column", "guessed when empty"],
+  ["splitCol", "Split column (optional)", "use the manifest's split"],
+  ["caseCol", "Case column (optional)", "images of a case share diagnoses"],
+  ["delimiter", "CSV delimiter", ","],
+  ["labelDelimiter", "Diagnoses separator", "|"],
+] as const;
+type FieldName = (typeof FIELDS)[number][0];
+
+export function DatasetImportForm() {
+  const trpc = useTRPC();
+  const idBase = useId();
+  const [form, setForm] = useState<Record<FieldName, string>>({ name: "", manifest: "", images: "", imageCol: "", groupCol: "", labelCol: "", splitCol: "", caseCol: "", delimiter: "", labelDelimiter: "" });
+  const [fit, setFit] = useState<"crop" | "pad">("crop");
+  const [features, setFeatures] = useState<(Feature & { include: boolean })[] | null>(null);
+  const [inspected, setInspected] = useState<Inspect | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const opt = (v: string) => (v.trim() ? v.trim() : undefined);
+  const manifestInput = {
+    manifest: form.manifest.trim(), images: opt(form.images), delimiter: opt(form.delimiter), imageCol: opt(form.imageCol), groupCol: opt(form.groupCol),
+    labelCol: opt(form.labelCol), splitCol: opt(form.splitCol), caseCol: opt(form.caseCol), labelDelimiter: opt(form.labelDelimiter),
+  } satisfies RouterInputs["datasets"]["inspect"];
+
+  const queryClient = useQueryClient();
+  // reading a manifest is a query, but it runs when asked (the button), not on every keystroke
+  const inspect = useMutation({
+    mutationFn: () => queryClient.fetchQuery(trpc.datasets.inspect.queryOptions(manifestInput, { staleTime: 0 })),
+    onSuccess: (r) => {
+      setInspected(r);
+      const byName = new Map(r.schema.features.map((f) => [f.name, f]));
+      setFeatures(r.schemaColumns.map((c) => ({ ...(byName.get(c.name) ?? { name: c.name, kind: "categorical" as const }), include: c.skipped === null })));
+    },
+  });
+  const start = useMutation(trpc.datasets.import.mutationOptions({ onSuccess: (job) => setJobId(job.id) }));
+  const job = useQuery(trpc.datasets.importJob.queryOptions({ id: jobId ?? "" }, { enabled: Boolean(jobId), refetchInterval: (q) => (q.state.data?.status === "running" ? 300 : false) }));
+
+  const set = (k: FieldName, v: string) => {
+    setForm({ ...form, [k]: v });
+    setInspected(null);
+    setFeatures(null);
+  };
+  function submit() {
+    const schema = { version: 1, features: (features ?? []).filter((f) => f.include).map(({ include: _include, ...f }) => ({ name: f.name, kind: f.kind, ...(f.kind === "categorical" && f.categories ? { categories: f.categories } : {}), ...(f.kind === "multiselect" ? { options: f.options, delimiter: f.delimiter } : {}) })) };
+    start.mutate({ ...manifestInput, name: form.name.trim(), images: form.images.trim(), schema, fit, imageCheck: "decode", replace: false });
+  }
+  const j = job.data;
+  const dim = (features ?? []).filter((f) => f.include).reduce((n, f) => n + (f.kind === "continuous" || f.kind === "boolean" ? 2 : f.kind === "categorical" ? (f.categories?.length ?? 0) + 1 : (f.options?.length ?? 0)), 0);
+
+  return (
+    <>
+      <p className="crumbs"><Link href="/datasets">Datasets</Link> / import</p>
+      <h1>Import a dataset</h1>
+      <form className="ds-form" onSubmit={(e) => { e.preventDefault(); inspect.mutate(); }}>
+        {FIELDS.map(([k, label, hint]) => (
+          <div key={k} style={{ display: "contents" }}>
+            <label htmlFor={`${idBase}-${k}`}>{label}</label>
+            <input id={`${idBase}-${k}`} type="text" name={k} value={form[k]} placeholder={hint} onChange={(e) => set(k, e.target.value)} />
+          </div>
+        ))}
+        <label htmlFor={`${idBase}-fit`}>Square images by</label>
+        <select id={`${idBase}-fit`} value={fit} onChange={(e) => setFit(e.target.value as "crop" | "pad")}>
+          <option value="crop">centre crop</option>
+          <option value="pad">padding (whole image)</option>
+        </select>
+        <span />
+        <div><button className="button" type="submit" disabled={!form.manifest.trim() || inspect.isPending}>{inspect.isPending ? "Reading…" : "Read manifest"}</button></div>
+      </form>
+      {inspect.isError && <p className="text-error" role="alert" data-testid="inspect-error">{inspect.error.message}</p>}
+      {inspected && features && (
+        <section className="panel" style={{ marginTop: 12 }} data-testid="schema-review">
+          <h2>Review the feature schema</h2>
+          <p className="muted">
+            {inspected.format.toUpperCase()}, {inspected.rows} rows → {inspected.images} images. Image column “{inspected.columns.image}”{inspected.imageExt ? ` (+${inspected.imageExt})` : ""}, group “{inspected.columns.group}”,
+            diagnosis “{inspected.columns.label}”. Metadata dimension: <strong data-testid="schema-dim">{dim}</strong>.
+          </p>
+          <table className="ds-table">
+            <thead><tr><th scope="col">use</th><th scope="col">column</th><th scope="col">kind</th><th scope="col">values</th></tr></thead>
+            <tbody>
+              {features.map((f, i) => (
+                <tr key={f.name}>
+                  <td><input type="checkbox" aria-label={`use ${f.name}`} checked={f.include} onChange={(e) => setFeatures(features.map((x, k) => (k === i ? { ...x, include: e.target.checked } : x)))} /></td>
+                  <td>{f.name}{!f.include && inspected.schemaColumns[i]?.skipped ? <span className="muted small"> ({inspected.schemaColumns[i].skipped})</span> : null}</td>
+                  <td>
+                    <select aria-label={`kind of ${f.name}`} value={f.kind} onChange={(e) => setFeatures(features.map((x, k) => (k === i ? { ...x, kind: e.target.value as Feature["kind"], categories: undefined, options: undefined } : x)))}>
+                      {KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+                    </select>
+                  </td>
+                  <td className="small muted">{f.categories ? f.categories.slice(0, 8).join(", ") + (f.categories.length > 8 ? ", …" : "") : f.options ? f.options.join(", ") : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="form-actions" style={{ marginTop: 8 }}>
+            <button className="button button-primary" type="button" onClick={submit} disabled={!form.name.trim() || !form.images.trim() || start.isPending || j?.status === "running"}>Import</button>
+          </div>
+          {start.isError && <p className="text-error" role="alert">{start.error.message}</p>}
+        </section>
+      )}
+      {j && (
+        <section className="panel" style={{ marginTop: 12 }} aria-live="polite" data-testid="import-job">
+          {j.status === "running" && (
+            <>
+              <p>Importing {j.dataset}: {j.phase ?? "starting"} {j.total > 1 ? `${j.done}/${j.total}` : ""}</p>
+              <ProgressBar value={j.total ? j.done / j.total : 0} label="import progress" />
+            </>
+          )}
+          {j.status === "failed" && <p className="text-error" role="alert" data-testid="import-failed">Import failed: {j.error}</p>}
+          {j.status === "completed" && j.report && (
+            <>
+              <p className="text-ok" data-testid="import-done">Imported <Link href={`/datasets/${encodeURIComponent(j.dataset)}`}>{j.dataset}</Link>.</p>
+              <ImportReport report={j.report} />
+            </>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,343 @@
+"use client";
+
+// A canvas line chart for many long series: min–max band, raw line, smoothed line, phase markers, log y,
+// a tooltip listing every series at the hovered x, drag-to-zoom, PNG export. Canvas, not SVG: the compare
+// view draws 50 runs × ~1,000 buckets per chart, which SVG paths render too slowly to track a slider.
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { formatX, xAxisLabel, type XAxisMode } from "../lib/axis-modes.ts";
+import { linearTicks, logTicks, yExtent } from "../lib/y-extent.ts";
+
+export interface ChartLine {
+  id: string;
+  label: string;
+  color: string;
+  x: ArrayLike<number>;
+  /** Last value per bucket (the raw line). */
+  y: ArrayLike<number>;
+  lo: ArrayLike<number>;
+  hi: ArrayLike<number>;
+  /** Smoothed values (null: smoothing off, the raw line is the main line). */
+  smooth: ArrayLike<number> | null;
+}
+
+export interface ChartMarker {
+  x: number;
+  label: string;
+}
+
+interface Props {
+  title: string;
+  testId: string;
+  lines: readonly ChartLine[];
+  xMode: XAxisMode;
+  logY: boolean;
+  ignoreOutliers: boolean;
+  markers?: readonly ChartMarker[];
+  height?: number;
+  format?: (v: number) => string;
+  /** Called with an x range after a drag (x in the current axis units); null resets. */
+  onZoom?: (range: [number, number] | null) => void;
+  zoomed?: boolean;
+  onExportCsv?: () => void;
+  /** Shown in the header, e.g. "≈ smoothing" while the exact one loads. */
+  note?: string;
+  /** Overrides for charts whose x is not a training axis (ROC / PR curves). */
+  xFormat?: (x: number) => string;
+  xLabel?: string;
+}
+
+const defaultFormat = (v: number) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
+
+const PAD = { left: 56, right: 12, top: 10, bottom: 26 };
+
+function cssVar(el: Element, name: string, fallback: string): string {
+  return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
+}
+
+/** Index of the last x <= target (binary search over increasing x), clamped to the array. */
+export function nearestIndex(x: ArrayLike<number>, target: number): number {
+  let lo = 0;
+  let hi = x.length - 1;
+  if (hi < 0) return -1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (x[mid] <= target) lo = mid;
+    else hi = mid - 1;
+  }
+  if (lo + 1 < x.length && Math.abs(x[lo + 1] - target) < Math.abs(x[lo] - target)) return lo + 1;
+  return lo;
+}
+
+function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, markers = [], height = 200, format, onZoom, zoomed, onExportCsv, note, xFormat, xLabel }: Props) {
+  const fx = useMemo(() => xFormat ?? ((x: number) => formatX(x, xMode)), [xFormat, xMode]);
+  const xName = xLabel ?? xAxisLabel(xMode);
+  const wrap = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [width, setWidth] = useState(0);
+  const [hover, setHover] = useState<{ px: number; x: number } | null>(null);
+  const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
+  const fmt = format ?? defaultFormat;
+  const points = lines.reduce((n, l) => n + l.x.length, 0);
+
+  useEffect(() => {
+    const el = wrap.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([e]) => setWidth(Math.floor(e.contentRect.width)));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const scales = useMemo(() => {
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    for (const l of lines) {
+      if (!l.x.length) continue;
+      x0 = Math.min(x0, l.x[0]);
+      x1 = Math.max(x1, l.x[l.x.length - 1]);
+    }
+    if (!Number.isFinite(x0)) return null;
+    if (x1 === x0) x1 = x0 + 1;
+    // the band belongs in the range unless outliers are ignored (a spike is what the band is for)
+    const arrays = lines.flatMap((l) => (ignoreOutliers ? [l.smooth ?? l.y, l.y] : [l.lo, l.hi, l.smooth ?? l.y]));
+    const y = yExtent(arrays, { ignoreOutliers, log: logY });
+    if (!y) return null;
+    return { x0, x1, y0: y[0], y1: y[1] };
+  }, [lines, ignoreOutliers, logY]);
+
+  const geom = useMemo(() => {
+    if (!scales || !width) return null;
+    const w = width - PAD.left - PAD.right;
+    const h = height - PAD.top - PAD.bottom;
+    const ly0 = logY ? Math.log10(scales.y0) : scales.y0;
+    const ly1 = logY ? Math.log10(scales.y1) : scales.y1;
+    const sx = (x: number) => PAD.left + ((x - scales.x0) / (scales.x1 - scales.x0)) * w;
+    const sy = (v: number) => {
+      const t = logY ? Math.log10(Math.max(v, 1e-300)) : v;
+      return PAD.top + (1 - (t - ly0) / (ly1 - ly0)) * h;
+    };
+    const invX = (px: number) => scales.x0 + ((px - PAD.left) / w) * (scales.x1 - scales.x0);
+    return { w, h, sx, sy, invX };
+  }, [scales, width, height, logY]);
+
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !geom || !scales) return;
+    const dpr = window.devicePixelRatio || 1;
+    c.width = Math.floor(width * dpr);
+    c.height = Math.floor(height * dpr);
+    const ctx = c.getContext("2d")!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const text = cssVar(c, "--muted", "#666");
+    const grid = cssVar(c, "--border", "#ddd");
+    ctx.clearRect(0, 0, width, height);
+    ctx.fillStyle = cssVar(c, "--surface", "#fff");
+    ctx.fillRect(0, 0, width, height); // so an exported PNG has the page's background
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.lineWidth = 1;
+    // grid and y ticks
+    const yt = logY ? logTicks(scales.y0, scales.y1) : linearTicks(scales.y0, scales.y1, 4);
+    ctx.strokeStyle = grid;
+    ctx.fillStyle = text;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const t of yt) {
+      const py = geom.sy(t);
+      ctx.beginPath();
+      ctx.moveTo(PAD.left, py);
+      ctx.lineTo(PAD.left + geom.w, py);
+      ctx.stroke();
+      ctx.fillText(fmt(t), PAD.left - 6, py);
+    }
+    // x ticks
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    const nx = Math.max(2, Math.floor(geom.w / 90));
+    for (const t of xMode === "wall" ? Array.from({ length: nx + 1 }, (_, i) => scales.x0 + ((scales.x1 - scales.x0) * i) / nx) : linearTicks(scales.x0, scales.x1, nx))
+      ctx.fillText(fx(t), geom.sx(t), PAD.top + geom.h + 6);
+    // phase markers
+    ctx.save();
+    ctx.setLineDash([4, 3]);
+    ctx.textAlign = "left";
+    for (const m of markers) {
+      const px = geom.sx(m.x);
+      if (px < PAD.left || px > PAD.left + geom.w) continue;
+      ctx.beginPath();
+      ctx.moveTo(px, PAD.top);
+      ctx.lineTo(px, PAD.top + geom.h);
+      ctx.stroke();
+      ctx.fillText(m.label, px + 3, PAD.top + 2);
+    }
+    ctx.restore();
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(PAD.left, PAD.top, geom.w, geom.h);
+    ctx.clip();
+    for (const l of lines) {
+      const n = l.x.length;
+      if (!n) continue;
+      // min–max band: every spike inside a bucket stays visible
+      ctx.globalAlpha = 0.16;
+      ctx.fillStyle = l.color;
+      ctx.beginPath();
+      let started = false;
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(l.hi[i])) continue;
+        const px = geom.sx(l.x[i]);
+        const py = geom.sy(l.hi[i]);
+        if (!started) ctx.moveTo(px, py);
+        else ctx.lineTo(px, py);
+        started = true;
+      }
+      for (let i = n - 1; i >= 0; i--) if (Number.isFinite(l.lo[i])) ctx.lineTo(geom.sx(l.x[i]), geom.sy(l.lo[i]));
+      ctx.closePath();
+      ctx.fill();
+      const strokeLine = (ys: ArrayLike<number>, alpha: number, lw: number) => {
+        ctx.globalAlpha = alpha;
+        ctx.strokeStyle = l.color;
+        ctx.lineWidth = lw;
+        ctx.beginPath();
+        let pen = false;
+        for (let i = 0; i < n; i++) {
+          const v = ys[i];
+          if (!Number.isFinite(v) || (logY && v <= 0)) {
+            pen = false; // a gap, not a line to the axis
+            continue;
+          }
+          const px = geom.sx(l.x[i]);
+          const py = geom.sy(v);
+          if (pen) ctx.lineTo(px, py);
+          else ctx.moveTo(px, py);
+          pen = true;
+        }
+        ctx.stroke();
+        if (n === 1) {
+          ctx.fillStyle = l.color;
+          ctx.fillRect(geom.sx(l.x[0]) - 2, geom.sy(ys[0]) - 2, 4, 4);
+        }
+      };
+      if (l.smooth) {
+        // with many runs overlaid the faint raw lines only add noise; the band still shows the extremes
+        if (lines.length <= 10) strokeLine(l.y, 0.3, 1);
+        strokeLine(l.smooth, 1, 1.6);
+      } else strokeLine(l.y, 1, 1.5);
+    }
+    ctx.restore();
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = text;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(xName, PAD.left + geom.w, height - 1);
+  }, [lines, geom, scales, markers, xMode, logY, width, height, fmt, fx, xName]);
+
+  const toLocal = useCallback((e: React.PointerEvent) => {
+    const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    return e.clientX - r.left;
+  }, []);
+
+  const rows = useMemo(() => {
+    if (!hover) return [];
+    return lines.flatMap((l) => {
+      const i = nearestIndex(l.x, hover.x);
+      if (i < 0) return [];
+      return [{ id: l.id, label: l.label, color: l.color, x: l.x[i], value: l.y[i], smooth: l.smooth ? l.smooth[i] : null, lo: l.lo[i], hi: l.hi[i] }];
+    });
+  }, [hover, lines]);
+
+  function exportPng() {
+    const c = canvas.current;
+    if (!c) return;
+    const a = document.createElement("a");
+    a.href = c.toDataURL("image/png");
+    a.download = `${title.replace(/[^\w.-]+/g, "_")}.png`;
+    a.click();
+  }
+
+  return (
+    <section className="chart-card" data-testid={testId} data-points={points} data-lines={lines.length} aria-label={`${title} chart`}>
+      <header className="chart-head">
+        <h3>{title}</h3>
+        <div className="chart-tools">
+          {note && <span className="muted small" data-testid="chart-note">{note}</span>}
+          {zoomed && onZoom && (
+            <button type="button" className="button button-small" onClick={() => onZoom(null)}>
+              Reset zoom
+            </button>
+          )}
+          <button type="button" className="button button-small" onClick={exportPng} data-testid="export-png" aria-label={`Export ${title} as PNG`}>
+            PNG
+          </button>
+          {onExportCsv && (
+            <button type="button" className="button button-small" onClick={onExportCsv} data-testid="export-csv" aria-label={`Export ${title} data as CSV`}>
+              CSV
+            </button>
+          )}
+        </div>
+      </header>
+      {lines.length <= 8 && (
+        <ul className="chart-legend">
+          {lines.map((l) => (
+            <li key={l.id}>
+              <span className="swatch" style={{ background: l.color }} aria-hidden="true" />
+              <span className="mono">{l.label}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div
+        ref={wrap}
+        className="chart-canvas"
+        style={{ height }}
+        onPointerMove={(e) => {
+          if (!geom) return;
+          const px = toLocal(e);
+          setHover({ px, x: geom.invX(px) });
+          if (drag) setDrag({ ...drag, to: px });
+        }}
+        onPointerLeave={() => {
+          setHover(null);
+          setDrag(null);
+        }}
+        onPointerDown={(e) => onZoom && geom && setDrag({ from: toLocal(e), to: toLocal(e) })}
+        onPointerUp={() => {
+          if (drag && geom && onZoom && Math.abs(drag.to - drag.from) > 8) {
+            const a = geom.invX(Math.min(drag.from, drag.to));
+            const b = geom.invX(Math.max(drag.from, drag.to));
+            onZoom([a, b]);
+          }
+          setDrag(null);
+        }}
+        onDoubleClick={() => onZoom?.(null)}
+      >
+        {points === 0 || !scales ? (
+          <div className="chart-empty muted small">No points yet</div>
+        ) : (
+          <canvas ref={canvas} style={{ width: "100%", height }} role="img" aria-label={`${title}: ${lines.length} series, ${points} points`} />
+        )}
+        {drag && <div className="chart-drag" style={{ left: Math.min(drag.from, drag.to), width: Math.abs(drag.to - drag.from) }} />}
+        {hover && rows.length > 0 && geom && (
+          <div className="chart-tooltip" data-testid="chart-tooltip" style={{ left: Math.min(hover.px + 12, Math.max(0, width - 240)) }}>
+            <div className="muted">{xName} {fx(rows[0].x)}</div>
+            <table>
+              <tbody>
+                {rows.slice(0, 60).map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <span className="swatch" style={{ background: r.color }} />
+                    </td>
+                    <td className="mono">{r.label}</td>
+                    <td className="mono num">{r.smooth != null ? fmt(r.smooth) : fmt(r.value)}</td>
+                    <td className="mono num muted">{r.smooth != null ? fmt(r.value) : ""}</td>
+                    <td className="mono num muted small">{r.lo !== r.hi ? `${fmt(r.lo)}…${fmt(r.hi)}` : ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {rows.length > 60 && <div className="muted small">+{rows.length - 60} more</div>}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+export const LineChart = memo(LineChartImpl);

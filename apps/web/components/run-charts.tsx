@@ -1,0 +1,119 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { useChartSeries, useCsvExport, useThrottledRefetch } from "../hooks/use-chart-series.ts";
+import { phaseMarkers, runColor, stepEpochs, type Buckets } from "../lib/chart-lines.ts";
+import { DEFAULT_CHART_SETTINGS, type ChartSettings } from "../lib/chart-settings.ts";
+import { phaseBoundaries, phasesOfConfig } from "../lib/phase-boundaries.ts";
+import { useTRPC } from "../lib/trpc.ts";
+import { ChartControls } from "./chart-controls.tsx";
+import { ChartPanels, formatLr, type PanelSpec } from "./chart-panels.tsx";
+import { StatePanel } from "./state-panel.tsx";
+
+const EPOCH_TIME_KEY = "epoch/seconds";
+
+/** The run page's panels, from the keys the run has logged. */
+export function runPanels(keys: readonly string[]): { main: PanelSpec[]; perClass: PanelSpec[] } {
+  const has = (k: string) => keys.includes(k);
+  const lrGroups = keys.filter((k) => k.startsWith("train/lr/"));
+  const gpu = keys.filter((k) => k.startsWith("system/"));
+  const main: PanelSpec[] = [
+    { title: "Loss", keys: ["train/loss", "val/loss"].filter(has) },
+    { title: "AUC macro (val)", keys: ["val/auc_macro"].filter(has) },
+    { title: "mAP (val)", keys: ["val/map"].filter(has) },
+    { title: "Learning rate per parameter group", keys: lrGroups.length ? lrGroups : ["train/lr"].filter(has), format: formatLr },
+    { title: "Throughput (images/s)", keys: ["train/img_per_s"].filter(has) },
+    { title: "Epoch time (s)", keys: [EPOCH_TIME_KEY] },
+    ...(gpu.some((k) => /util/.test(k)) ? [{ title: "GPU utilisation", keys: gpu.filter((k) => /util/.test(k)) }] : []),
+    ...(gpu.some((k) => /mem/.test(k)) ? [{ title: "GPU memory", keys: gpu.filter((k) => /mem/.test(k)) }] : []),
+  ].filter((p) => p.keys.length > 0);
+  const perClass = keys.filter((k) => k.startsWith("val/auc/")).map((k) => ({ title: k.slice("val/auc/".length), keys: [k], height: 130 }));
+  return { main, perClass };
+}
+
+const KEY_COLORS = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#a855f7", "#06b6d4"];
+
+interface Props {
+  id: string;
+  name: string;
+  config: unknown;
+  /** Changes whenever live points arrive (the run's last step): the charts re-read then. */
+  liveTick: number | null;
+  running: boolean;
+}
+
+/** Live charts of one run with the shared controls, zoom, phase markers, CSV / PNG export. */
+export function RunCharts({ id, name, config, liveTick, running }: Props) {
+  const trpc = useTRPC();
+  const [settings, setSettings] = useState<ChartSettings>(DEFAULT_CHART_SETTINGS);
+  const [zoom, setZoom] = useState<[number, number] | null>(null);
+  const keys = useQuery(trpc.runs.metricKeys.queryOptions({ id }, { staleTime: Infinity }));
+  const { main, perClass } = useMemo(() => runPanels(keys.data ?? []), [keys.data]);
+  const seriesKeys = useMemo(() => [...new Set([...main, ...perClass].flatMap((p) => p.keys).filter((k) => k !== EPOCH_TIME_KEY))], [main, perClass]);
+  const { query: series, serverWeight } = useChartSeries({ runs: [id], keys: seriesKeys, smoothing: settings.smoothing, range: zoom });
+  const epochTimes = useQuery(trpc.charts.epochTimes.queryOptions({ id }, { staleTime: Infinity }));
+  const exportCsv = useCsvExport();
+
+  const refetch = useThrottledRefetch(() => {
+    void series.refetch();
+    void keys.refetch();
+    void epochTimes.refetch();
+  });
+  useEffect(() => {
+    if (liveTick != null && running) refetch();
+    // refetch is stable in behaviour; only new points matter
+  }, [liveTick, running]);
+
+  const data = useMemo(() => {
+    const byKey: Record<string, Buckets> = { ...(series.data?.[id] ?? {}) };
+    const et = epochTimes.data ?? [];
+    if (et.length) {
+      const runStart = byKey["train/loss"]?.time[0] ?? 0;
+      byKey[EPOCH_TIME_KEY] = {
+        step: et.map((e) => e.step), epoch: et.map((e) => e.epoch), time: et.map((_, i) => runStart + i),
+        last: et.map((e) => e.seconds), min: et.map((e) => e.seconds), max: et.map((e) => e.seconds),
+        mean: et.map((e) => e.seconds), count: et.map(() => 1), smooth: null, total: et.length,
+      };
+    }
+    return { [id]: byKey };
+  }, [series.data, epochTimes.data, id]);
+
+  // Live latency as the e2e suite reads it: trainer print time of the newest point → drawn here.
+  useEffect(() => {
+    const t = series.data?.[id]?.["train/loss"]?.time.at(-1);
+    if (!running || t == null) return;
+    const w = window as unknown as { __liveLatencyMs?: number[] };
+    (w.__liveLatencyMs ??= []).push(Date.now() - t * 1000);
+  }, [series.data, id, running]);
+
+  const markers = useMemo(() => {
+    const ref = data[id]["train/loss"] ?? Object.values(data[id])[0];
+    if (!ref) return [];
+    return phaseMarkers(phaseBoundaries(phasesOfConfig(config), [stepEpochs(ref)]), ref, settings.xAxis);
+  }, [data, id, config, settings.xAxis]);
+
+  const runs = useMemo(() => [{ id, label: name, color: runColor(0) }], [id, name]);
+  const keyColors = useCallback((_k: string, i: number) => KEY_COLORS[i % KEY_COLORS.length], []);
+  const onZoom = useCallback((r: [number, number] | null) => setZoom(r), []);
+  const onCsv = useCallback((k: readonly string[], title: string) => void exportCsv([id], k.filter((x) => x !== EPOCH_TIME_KEY), `${name}-${title.replace(/\W+/g, "_")}.csv`), [exportCsv, id, name]);
+
+  if (keys.isPending || series.isPending) return <StatePanel kind="loading" title="Loading curves…" />;
+  if (series.isError) return <StatePanel kind="error" title="Could not load the curves"><p className="mono small">{series.error.message}</p></StatePanel>;
+  if (!seriesKeys.length) return <StatePanel kind="empty" title={running ? "Waiting for the first metrics…" : "This run logged no metrics"} />;
+  const common = { data, runs, settings, serverWeight, zoom, onZoom, onExportCsv: onCsv, keyColors };
+  return (
+    <>
+      <ChartControls value={settings} onChange={setSettings} />
+      <ChartPanels panels={main} markers={markers} {...common} />
+      {perClass.length > 0 && (
+        <section aria-labelledby="per-class-title" className="per-class">
+          <h3 id="per-class-title">Per-class AUC (val)</h3>
+          <div className="small-multiples" data-testid="per-class-auc">
+            <ChartPanels panels={perClass} markers={markers} {...common} />
+          </div>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,77 @@
+// From the daemon's bucketed series to what a chart draws: x in the chosen axis mode, the raw line, the
+// min–max band and the smoothed line (the server's exact full-resolution EMA when it was computed for the
+// current weight, the count-aware bucket EMA meanwhile), plus phase markers and a colour per run. Pure.
+import { xValues, type XAxisMode } from "./axis-modes.ts";
+import type { ChartLine, ChartMarker } from "../components/line-chart.tsx";
+import type { PhaseBoundary } from "./phase-boundaries.ts";
+import { smoothBuckets } from "./smoothing.ts";
+
+export interface Buckets {
+  step: number[];
+  epoch: number[];
+  time: number[];
+  last: number[];
+  min: number[];
+  max: number[];
+  mean: number[];
+  count: number[];
+  smooth: number[] | null;
+  total: number;
+}
+
+export interface LineStyle {
+  id: string;
+  label: string;
+  color: string;
+}
+
+/**
+ * One drawable line. `serverWeight` is the smoothing weight the buckets were read with: when it equals
+ * `weight` the server's exact EMA is used, otherwise the EMA is recomputed here from bucket means and
+ * counts (instant, and exact whenever each bucket holds one point).
+ */
+export function toChartLine(style: LineStyle, b: Buckets, mode: XAxisMode, weight: number, serverWeight: number): ChartLine & { exact: boolean } {
+  const x = xValues(b, mode);
+  let smooth: ArrayLike<number> | null = null;
+  let exact = true;
+  if (weight > 0) {
+    if (b.smooth && serverWeight === weight) smooth = b.smooth;
+    else {
+      smooth = smoothBuckets(b.mean, b.count, weight);
+      exact = b.count.every((c) => c === 1);
+    }
+  }
+  return { ...style, x, y: b.last, lo: b.min, hi: b.max, smooth, exact };
+}
+
+/** Phase boundary steps placed on the chosen x axis, via the points of a reference series. */
+export function phaseMarkers(boundaries: readonly PhaseBoundary[], ref: Buckets | undefined, mode: XAxisMode): ChartMarker[] {
+  if (!ref || !ref.step.length) return [];
+  const x = xValues(ref, mode);
+  return boundaries.flatMap((b) => {
+    const i = ref.step.findIndex((s) => s >= b.step);
+    if (i < 0) return [];
+    // the boundary sits just before the first point of the new phase; in epoch mode on the integer epoch
+    return [{ x: mode === "epoch" ? Math.ceil(x[i]) - 1 : x[i], label: b.phase }];
+  });
+}
+
+/** The step / epoch pairs of buckets, for phaseBoundaries(). */
+export function stepEpochs(b: Buckets): { step: number; epoch: number }[] {
+  return b.step.map((step, i) => ({ step, epoch: b.epoch[i] }));
+}
+
+/**
+ * Colour of the i-th run: golden-angle hues, so 50 overlaid runs stay distinguishable and neighbours in
+ * the selection never share a colour; mid lightness reads on light and dark backgrounds.
+ */
+export function runColor(i: number): string {
+  const base = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#a855f7", "#06b6d4", "#ec4899", "#84cc16"];
+  if (i < base.length) return base[i];
+  return `hsl(${Math.round((i * 137.508) % 360)} 70% 52%)`;
+}
+
+/** Largest bucket count of any line: what the speed spec checks stays near the requested maximum. */
+export function maxSeriesPoints(lines: readonly { x: ArrayLike<number> }[]): number {
+  return lines.reduce((m, l) => Math.max(m, l.x.length), 0);
+}

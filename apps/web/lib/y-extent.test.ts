@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { linearTicks, logTicks, quantile, yExtent } from "./y-extent.ts";
+
+describe("yExtent", () => {
+  const values = Array.from({ length: 100 }, (_, i) => 1 + (i % 10) / 10);
+  values[50] = 1000; // one diverged step
+
+  it("includes every finite value by default", () => {
+    expect(yExtent([values, [Number.NaN, Infinity]], { ignoreOutliers: false, log: false })).toEqual([1, 1000]);
+  });
+
+  it("ignoring outliers clips to the 5th-95th percentile band, padded", () => {
+    const [lo, hi] = yExtent([values], { ignoreOutliers: true, log: false })!;
+    expect(hi).toBeLessThan(3);
+    expect(lo).toBeLessThan(1.05);
+    expect(lo).toBeGreaterThan(0.8);
+  });
+
+  it("a log axis drops non-positive values", () => {
+    expect(yExtent([[-1, 0, 0.01, 10]], { ignoreOutliers: false, log: true })).toEqual([0.01, 10]);
+    expect(yExtent([[-1, 0]], { ignoreOutliers: false, log: true })).toBeNull();
+  });
+
+  it("never returns an empty range", () => {
+    const [lo, hi] = yExtent([[0.5, 0.5]], { ignoreOutliers: false, log: false })!;
+    expect(hi).toBeGreaterThan(lo);
+  });
+
+  it("quantile interpolates between neighbours", () => {
+    expect(quantile([0, 10], 0.25)).toBe(2.5);
+  });
+});
+
+describe("ticks", () => {
+  it("linear ticks are round numbers inside the range", () => {
+    expect(linearTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+  });
+  it("log ticks are powers of ten", () => {
+    expect(logTicks(0.001, 1)).toEqual([0.001, 0.01, 0.1, 1]);
+  });
+});

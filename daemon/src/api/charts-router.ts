@@ -1,0 +1,135 @@
+// Dashboard reads that span runs or need full resolution: bucketed series of many runs in one call (with
+// TensorBoard smoothing computed over every stored point), full CSV exports, ROC / PR curves, final / best /
+// test metrics, epoch durations, and the runs table's server-side paging, filtering and sorting.
+import { z } from "zod";
+import { TRPCError } from "@trpc/server";
+import {
+  distinctKeys, epochDurations, exportCsv, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions, readBuckets,
+  readCurves, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketedSeries, type RunState,
+} from "@trainyard/db";
+import { publicProcedure, router, notFound } from "./trpc.ts";
+import { toSummary } from "../runs/run-summary.ts";
+
+const id = z.string().min(1).max(64);
+const key = z.string().min(1).max(200);
+
+// Finished runs never change, so their buckets are cached by request; a running run is always read.
+const CACHE_LIMIT = 4000;
+const bucketCache = new Map<string, BucketedSeries>();
+const summaryCache = new Map<string, ReturnType<typeof summarizeMetrics>>();
+
+function cachedBuckets(sqlite: Parameters<typeof readBuckets>[0], final: boolean, runId: string, k: string, opts: Parameters<typeof readBuckets>[3] & object): BucketedSeries {
+  if (!final) return readBuckets(sqlite, runId, k, opts);
+  const cacheKey = JSON.stringify([runId, k, opts.fromStep ?? null, opts.toStep ?? null, opts.maxPoints, opts.smoothing]);
+  const hit = bucketCache.get(cacheKey);
+  if (hit) {
+    bucketCache.delete(cacheKey); // most recently used goes last
+    bucketCache.set(cacheKey, hit);
+    return hit;
+  }
+  const value = readBuckets(sqlite, runId, k, opts);
+  bucketCache.set(cacheKey, value);
+  if (bucketCache.size > CACHE_LIMIT) bucketCache.delete(bucketCache.keys().next().value!);
+  return value;
+}
+
+export const chartsRouter = router({
+  /**
+   * Per-bucket min / max / last / mean for each run and key over [fromStep, toStep] (at most maxPoints
+   * buckets per series), plus the exact debiased-EMA smoothing of the full-resolution data when asked.
+   */
+  series: publicProcedure
+    .input(
+      z.object({
+        runs: z.array(id).min(1).max(100),
+        keys: z.array(key).min(1).max(64),
+        maxPoints: z.number().int().min(2).max(4000).default(1000),
+        fromStep: z.number().optional(),
+        toStep: z.number().optional(),
+        smoothing: z.number().min(0).max(0.999).default(0),
+      }),
+    )
+    .query(({ ctx, input }) => {
+      const out: Record<string, Record<string, BucketedSeries>> = {};
+      for (const runId of input.runs) {
+        const run = getRun(ctx.daemon.store.db, runId);
+        if (!run) continue;
+        const final = FINAL_STATES.includes(run.status as RunState);
+        const opts = { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing };
+        out[runId] = Object.fromEntries(input.keys.map((k) => [k, cachedBuckets(ctx.daemon.store.sqlite, final, runId, k, opts)]));
+      }
+      return out;
+    }),
+
+  /** Metric keys of several runs (union, sorted), for the compare view's chart list. */
+  keys: publicProcedure.input(z.object({ runs: z.array(id).min(1).max(100) })).query(({ ctx, input }) =>
+    [...new Set(input.runs.flatMap((r) => distinctKeys(ctx.daemon.store.sqlite, r)))].sort(),
+  ),
+
+  /** Every stored point of the runs and keys as CSV text (full resolution, never downsampled). */
+  csv: publicProcedure
+    .input(z.object({ runs: z.array(id).min(1).max(100), keys: z.array(key).min(1).max(200) }))
+    .query(({ ctx, input }) => exportCsv(ctx.daemon.store.sqlite, input.runs, input.keys)),
+
+  /** The evaluations that printed ROC / PR curves (split, epoch, classes). */
+  curveEvaluations: publicProcedure.input(z.object({ id })).query(({ ctx, input }) => listCurveEvaluations(ctx.daemon.store.sqlite, input.id)),
+
+  /** ROC and PR curves of one evaluation, one per kind and class. */
+  curves: publicProcedure
+    .input(z.object({ id, split: z.string().min(1).max(20), epoch: z.number().int() }))
+    .query(({ ctx, input }) => readCurves(ctx.daemon.store.sqlite, input.id, input.split, input.epoch)),
+
+  /** Last value and extremes of every val/ and test/ key, with each run's summary and config: compare tables. */
+  summaries: publicProcedure.input(z.object({ runs: z.array(id).min(1).max(100) })).query(({ ctx, input }) =>
+    input.runs.flatMap((runId) => {
+      const run = getRun(ctx.daemon.store.db, runId);
+      if (!run) return [];
+      const final = FINAL_STATES.includes(run.status as RunState);
+      let metrics = final ? summaryCache.get(`${runId}|${run.endedAt}`) : undefined;
+      if (!metrics) {
+        metrics = summarizeMetrics(ctx.daemon.store.sqlite, runId, ["val/", "test/"]);
+        if (final) summaryCache.set(`${runId}|${run.endedAt}`, metrics);
+        if (summaryCache.size > 2000) summaryCache.delete(summaryCache.keys().next().value!);
+      }
+      return [{ run: toSummary(run), config: run.config, metrics }];
+    }),
+  ),
+
+  /** Seconds per epoch (from the wall time of train/loss points). */
+  epochTimes: publicProcedure.input(z.object({ id })).query(({ ctx, input }) => {
+    if (!getRun(ctx.daemon.store.db, input.id)) notFound(`no run "${input.id}"`);
+    return epochDurations(ctx.daemon.store.sqlite, input.id);
+  }),
+
+  /** One page of the runs table, filtered and sorted server-side, with queue positions. */
+  runsPage: publicProcedure
+    .input(
+      z.object({
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(100),
+        text: z.string().max(200).optional(),
+        regex: z.string().max(200).optional(),
+        status: z.array(z.enum(RUN_STATES)).optional(),
+        tag: z.string().max(100).optional(),
+        sort: z.enum(RUN_SORT_COLUMNS).default("created"),
+        dir: z.enum(["asc", "desc"]).default("desc"),
+      }),
+    )
+    .query(({ ctx, input }) => {
+      let page: { total: number; ids: string[] };
+      try {
+        page = pageRuns(ctx.daemon.store.sqlite, input);
+      } catch (e) {
+        if (e instanceof SyntaxError) throw new TRPCError({ code: "BAD_REQUEST", message: `regex: ${e.message}` });
+        throw e;
+      }
+      const queue = queuePositions(ctx.daemon.store.sqlite);
+      const rows = page.ids.flatMap((runId) => {
+        const run = getRun(ctx.daemon.store.db, runId);
+        if (!run) return [];
+        const tags = (run.config as { tags?: unknown }).tags;
+        return [{ ...toSummary(run), queuePosition: queue.get(run.id) ?? null, tags: Array.isArray(tags) ? tags.map(String) : [] }];
+      });
+      return { total: page.total, offset: input.offset, rows, tags: runTags(ctx.daemon.store.sqlite) };
+    }),
+});

@@ -1,0 +1,48 @@
+// Terminal rendering of import reports, import progress and previews.
+import type { ImportReport } from "@trainyard/data";
+import type { Preview } from "../datasets/preview.ts";
+
+const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 2 : 1)}%`;
+const list = <T>(items: T[], fmt: (t: T) => string, max = 20) =>
+  items.slice(0, max).map((t) => `    ${fmt(t)}`).concat(items.length > max ? [`    ... and ${items.length - max} more (see --json)`] : []);
+
+export function formatImportReport(name: string, r: ImportReport): string {
+  const t = r.truncated ?? {};
+  const lines = [
+    `dataset "${name}" (${r.format}): ${r.rows} rows -> ${r.images} images of ${r.groups} groups (${r.columns.group}); ${r.usableImages} usable`,
+    `  columns: image ${r.columns.image}, group ${r.columns.group}, label ${r.columns.label}${r.columns.split ? `, split ${r.columns.split}` : ""}${r.columns.case ? `, case ${r.columns.case}` : ""}`,
+    `  images: ${r.imagesFound} found, ${t.missingImages ?? r.missingImages.length} missing, ${t.unreadableImages ?? r.unreadableImages.length} unreadable`,
+    ...list(r.missingImages, (p) => `missing: ${p}`),
+    ...list(r.unreadableImages, (u) => `unreadable: ${u.path}: ${u.error}`),
+    `  duplicate image ids: ${t.duplicateImageIds ?? r.duplicateImageIds.length} (${r.duplicateRows} extra rows merged)`,
+    ...list(r.duplicateImageIds, (d) => `${d.id}: ${d.rows} rows`, 5),
+    `  images per group: min ${r.imagesPerGroup.min}, median ${r.imagesPerGroup.median}, mean ${r.imagesPerGroup.mean.toFixed(2)}, max ${r.imagesPerGroup.max} (${r.imagesPerGroup.largest.map((g) => `${g.group} ${g.images}`).join(", ")})`,
+    `    groups by size: ${Object.entries(r.imagesPerGroup.histogram).map(([k, v]) => `${k}: ${v}`).join(", ")}`,
+    `  diagnoses (${Object.keys(r.diagnoses).length}, images each): ${Object.entries(r.diagnoses).slice(0, 30).map(([k, v]) => `${k} ${v}`).join(", ")}${Object.keys(r.diagnoses).length > 30 ? ", ..." : ""}`,
+    `  labels per image: ${Object.entries(r.labelsPerImage).map(([k, v]) => `${k}: ${v}`).join(", ")}; unlabeled ${r.unlabeledImages}`,
+    `  metadata (encoded dimension ${r.encodedDim}):`,
+    ...r.metadata.map((m) => `    ${m.name.padEnd(28)} ${(m.kind ?? "skipped").padEnd(12)} missing ${pct(m.missingRate).padStart(6)}  ${m.distinct} distinct${m.skipped ? `  (${m.skipped})` : ""}`),
+  ];
+  if (r.split) {
+    lines.push(`  split column ${r.split.column}: ${Object.entries(r.split.counts).map(([k, v]) => `${k} ${v}`).join(", ")}${r.split.unknownValues.length ? `; not a split name: ${r.split.unknownValues.join(", ")}` : ""}`);
+    const n = t["split.crossingGroups"] ?? r.split.crossingGroups.length;
+    lines.push(n ? `  LEAK: ${n} groups (${r.split.crossingImages} images) appear in more than one split:` : "  no group appears in more than one split");
+    lines.push(...list(r.split.crossingGroups, (g) => `${g.group}: ${g.splits.join(" + ")} (${g.images} images)`, 1000));
+  }
+  return lines.join("\n");
+}
+
+export function formatPreview(p: Preview & { name?: string; imageSize?: number; cache?: string }): string {
+  const w = Math.max(8, ...p.classes.map((c) => c.length));
+  const row = (label: string, cells: (number | string)[]) => `${label.padEnd(w)}  ${cells.map((c) => String(c).padStart(8)).join("")}`;
+  const lines = [
+    `${p.name ? `${p.name} on ` : ""}${p.dataset}${p.imageSize ? ` at ${p.imageSize}px (cache ${p.cache})` : ""}: ${p.total} samples, ${p.classes.length} classes`,
+    row("class", ["train", "val", "test", "total"]),
+    ...p.classes.map((c) => row(c, [p.counts.train.perClass[c], p.counts.val.perClass[c], p.counts.test.perClass[c], p.counts.train.perClass[c] + p.counts.val.perClass[c] + p.counts.test.perClass[c]])),
+    row("samples", [p.counts.train.total, p.counts.val.total, p.counts.test.total, p.total]),
+    row("groups", [p.groups.train, p.groups.val, p.groups.test, p.groups.train + p.groups.val + p.groups.test]),
+    `left out: ${p.dropped.unusable} unusable images, ${p.dropped.subsample} by subsampling, ${p.dropped.unlabeled} without a selected label, ${p.dropped.otherDownsampled} "other" downsampled`,
+  ];
+  if (p.otherMakeup.length) lines.push(`"other" in train: ${p.otherMakeup.map((o) => `${o.diagnosis} ${o.count}`).join(", ")}`);
+  return lines.join("\n");
+}

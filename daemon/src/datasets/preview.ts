@@ -1,0 +1,72 @@
+// The preview: for a dataset + label set + other-class settings + split, the per-class counts in each
+// split and the final sample counts. Same computation as the run arrays (selectSamples), on the
+// in-memory table, so the numbers are exactly what a run with these settings trains on.
+import { ConfigError } from "@trainyard/config";
+import { SelectionError, selectSamples, type Selection } from "@trainyard/data";
+import { getDataset, listDatasets } from "@trainyard/db";
+import type { Daemon } from "../daemon.ts";
+import { resolveLabelSet } from "../runs/label-resolution.ts";
+import { loadDataset, usableRows } from "./dataset-tables.ts";
+
+export interface PreviewRequest {
+  dataset: string;
+  /** A registered label-set name, "all", or a list of diagnoses. */
+  labels: string | string[];
+  otherClass: boolean;
+  otherRatio: number;
+  unlabeled: "drop" | "keep";
+  split: { by: "patient" | "column"; train: number; val: number; test: number; seed: number; stratified: boolean };
+  subsampleFraction?: number;
+  /** With an image size whose cache is built, its unreadable images are left out as a run would. */
+  imageSize?: number;
+}
+
+export interface Preview {
+  dataset: string;
+  classes: string[];
+  counts: Selection["counts"];
+  groups: Selection["groups"];
+  total: number;
+  dropped: Selection["dropped"];
+  otherMakeup: Selection["otherMakeup"];
+  usableFrom: "cache" | "import";
+  ms: number;
+}
+
+export function computePreview(daemon: Daemon, req: PreviewRequest): Preview {
+  const started = performance.now();
+  const row = getDataset(daemon.store.db, req.dataset);
+  if (!row || row.status !== "ready") {
+    const known = listDatasets(daemon.store.db).map((d) => d.name);
+    throw new ConfigError([{ path: "dataset.name", message: `unknown dataset "${req.dataset}"; ${known.length ? `known: ${known.join(", ")}` : "none imported yet"}` }]);
+  }
+  const labels = resolveLabelSet(daemon.store.db, req.labels, row.diagnoses);
+  const entry = loadDataset(daemon, row);
+  const { usable, source } = usableRows(daemon, row, entry, req.imageSize);
+  let sel: Selection;
+  try {
+    sel = selectSamples(entry.index, {
+      labels,
+      otherClass: req.otherClass,
+      otherRatio: req.otherRatio,
+      unlabeled: req.unlabeled,
+      split: req.split,
+      subsampleFraction: req.subsampleFraction,
+      usable,
+    });
+  } catch (e) {
+    if (e instanceof SelectionError) throw new ConfigError([{ path: "dataset.split", message: e.message }]);
+    throw e;
+  }
+  return {
+    dataset: row.name,
+    classes: sel.classes,
+    counts: sel.counts,
+    groups: sel.groups,
+    total: sel.counts.train.total + sel.counts.val.total + sel.counts.test.total,
+    dropped: sel.dropped,
+    otherMakeup: sel.otherMakeup,
+    usableFrom: source,
+    ms: Math.round((performance.now() - started) * 10) / 10,
+  };
+}

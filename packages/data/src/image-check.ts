@@ -1,0 +1,73 @@
+// Check a dataset's images at import: which are missing, which do not decode. The decode check reads
+// each image at reduced size (JPEG shrink-on-load), catching truncated and corrupt files cheaply.
+import { existsSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+
+export type ImageCheckMode = "decode" | "exists" | "none";
+
+export interface ImageCheck {
+  missingRows: number[];
+  unreadableRows: { row: number; error: string }[];
+}
+
+const EXTENSIONS = [".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG", ".tif", ".tiff", ".bmp", ".webp", ".dcm.png"];
+
+/** Ids written without an extension (HAM10000's ISIC_0024306): find the one that the files use. */
+export function detectImageExt(imagesDir: string, ids: readonly string[]): string | undefined {
+  const sample = ids.slice(0, 20).filter((id) => !/\.\w{2,5}$/.test(id));
+  if (!sample.length || sample.some((id) => existsSync(join(imagesDir, id)))) return undefined;
+  return EXTENSIONS.find((ext) => sample.some((id) => existsSync(join(imagesDir, id + ext))));
+}
+
+export const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split("\n")[0];
+
+export async function probeImage(file: string): Promise<void> {
+  await sharp(file, { failOn: "truncated" }).resize(8, 8, { fit: "fill" }).raw().toBuffer();
+}
+
+export async function checkImages(
+  imagesDir: string,
+  paths: readonly string[],
+  opts: { mode?: ImageCheckMode; concurrency?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<ImageCheck> {
+  const mode = opts.mode ?? "decode";
+  const out: ImageCheck = { missingRows: [], unreadableRows: [] };
+  if (mode === "none") return out;
+  const exists = (p: string) => {
+    try {
+      return statSync(join(imagesDir, p)).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (mode === "exists") {
+    paths.forEach((p, i) => exists(p) || out.missingRows.push(i));
+    opts.onProgress?.(paths.length, paths.length);
+    return out;
+  }
+  let next = 0;
+  let done = 0;
+  const workers = opts.concurrency ?? Math.max(2, availableParallelism() * 2);
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < paths.length) {
+        opts.signal?.throwIfAborted();
+        const i = next++;
+        if (!exists(paths[i])) out.missingRows.push(i);
+        else {
+          try {
+            await probeImage(join(imagesDir, paths[i]));
+          } catch (e) {
+            out.unreadableRows.push({ row: i, error: firstLine(e) });
+          }
+        }
+        if (++done % 256 === 0 || done === paths.length) opts.onProgress?.(done, paths.length);
+      }
+    }),
+  );
+  out.missingRows.sort((a, b) => a - b);
+  out.unreadableRows.sort((a, b) => a.row - b.row);
+  return out;
+}

@@ -1,0 +1,341 @@
+// Reads behind the dashboard's charts, compare view and runs table: bucketed series with min / max / last
+// and full-resolution smoothing, full exports, ROC / PR curve events, final / best metrics, paged runs.
+import type Database from "better-sqlite3";
+
+/** A bucketed series, columnar (six arrays of equal length) so 300 series stay small on the wire. */
+export interface BucketedSeries {
+  step: number[];
+  epoch: number[];
+  time: number[];
+  /** The bucket's last value (the value at `step`). */
+  last: number[];
+  min: number[];
+  max: number[];
+  /** Mean of the bucket's finite values and how many points it holds: what client-side smoothing uses. */
+  mean: number[];
+  count: number[];
+  /**
+   * TensorBoard's debiased EMA computed over every stored point from the first step of the series (not
+   * over the buckets, not from the visible range), sampled at each bucket's last point. Null when
+   * smoothing is 0.
+   */
+  smooth: number[] | null;
+  /** Points stored in the range (full resolution). */
+  total: number;
+}
+
+export interface BucketOptions {
+  fromStep?: number;
+  toStep?: number;
+  maxPoints?: number;
+  /** TensorBoard smoothing weight in [0, 1). */
+  smoothing?: number;
+}
+
+const LO = -1e18;
+const HI = 1e18;
+
+/**
+ * One series at most `maxPoints` buckets wide over [fromStep, toStep]: each bucket keeps its min, max and
+ * last point, so no spike is lost; with smoothing, the EMA runs over every stored point from the start.
+ */
+export function readBuckets(sqlite: Database.Database, runId: string, key: string, opts: BucketOptions = {}): BucketedSeries {
+  const maxPoints = Math.max(2, Math.floor(opts.maxPoints ?? 2000));
+  const from = opts.fromStep ?? LO;
+  const to = opts.toStep ?? HI;
+  const w = clampWeight(opts.smoothing ?? 0);
+  const range = sqlite
+    .prepare("SELECT COUNT(*) n, MIN(step) lo, MAX(step) hi FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ?")
+    .get(runId, key, from, to) as { n: number; lo: number | null; hi: number | null };
+  const out: BucketedSeries = { step: [], epoch: [], time: [], last: [], min: [], max: [], mean: [], count: [], smooth: w > 0 ? [] : null, total: range.n };
+  if (!range.n) return out;
+  const width = range.n <= maxPoints ? 0 : Math.max(1, Math.ceil((range.hi! - range.lo! + 1) / maxPoints));
+  // The EMA needs every point before the range too: its value at `from` depends on all of them.
+  const scanFrom = w > 0 ? LO : from;
+  const rows = sqlite
+    .prepare("SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY step, rowid")
+    .raw()
+    .iterate(runId, key, scanFrom, to) as IterableIterator<[number, number, number, number]>;
+  const ema = new DebiasedEma(w);
+  let bucket = Number.NaN;
+  let finite = 0;
+  for (const [step, epoch, time, value] of rows) {
+    const smoothed = w > 0 ? ema.push(value) : value;
+    if (step < from) continue;
+    const b = width ? Math.floor((step - range.lo!) / width) : out.step.length;
+    const n = out.step.length;
+    if (b === bucket && n) {
+      out.step[n - 1] = step;
+      out.epoch[n - 1] = epoch;
+      out.time[n - 1] = time;
+      out.last[n - 1] = value;
+      // NaN never wins a comparison, so a diverged value does not poison the bucket's extremes
+      if (value < out.min[n - 1]) out.min[n - 1] = value;
+      if (value > out.max[n - 1]) out.max[n - 1] = value;
+      if (Number.isFinite(value)) {
+        out.mean[n - 1] += (value - out.mean[n - 1]) / (finite + 1);
+        finite += 1;
+      }
+      out.count[n - 1] += 1;
+      if (out.smooth) out.smooth[n - 1] = smoothed;
+    } else {
+      bucket = b;
+      out.step.push(step);
+      out.epoch.push(epoch);
+      out.time.push(time);
+      out.last.push(value);
+      out.min.push(value);
+      out.max.push(value);
+      out.mean.push(Number.isFinite(value) ? value : 0);
+      finite = Number.isFinite(value) ? 1 : 0;
+      out.count.push(1);
+      out.smooth?.push(smoothed);
+    }
+  }
+  return out;
+}
+
+function clampWeight(w: number): number {
+  return Number.isFinite(w) ? Math.min(Math.max(w, 0), 0.999) : 0;
+}
+
+/**
+ * TensorBoard's classic smoothing (webapp/widgets/line_chart_v2/data_transformer.ts), one point at a time:
+ * EMA from 0, divided by 1 - w^n (n = finite points seen) to remove the bias towards the start; a
+ * non-finite value passes through untouched and is not counted. TensorBoard also leaves a constant series
+ * alone (#786); the debiased EMA of a constant is that constant, so no special case is needed here.
+ */
+export class DebiasedEma {
+  private last = 0;
+  private n = 0;
+  constructor(private readonly w: number) {}
+  push(value: number): number {
+    if (!Number.isFinite(value)) return value;
+    this.last = this.last * this.w + (1 - this.w) * value;
+    this.n += 1;
+    return this.w === 1 ? this.last : this.last / (1 - Math.pow(this.w, this.n));
+  }
+}
+
+/** Every stored point of the given runs and keys, as CSV (run_id,run_name,key,step,epoch,time,value). */
+export function exportCsv(sqlite: Database.Database, runIds: readonly string[], keys: readonly string[]): string {
+  const lines = ["run_id,run_name,key,step,epoch,time,value"];
+  const nameOf = sqlite.prepare("SELECT name FROM runs WHERE id = ?").pluck();
+  const read = sqlite.prepare("SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step, rowid").raw();
+  for (const runId of runIds) {
+    const name = csvField(String(nameOf.get(runId) ?? ""));
+    for (const key of keys) {
+      const k = csvField(key);
+      for (const [step, epoch, time, value] of read.iterate(runId, key) as IterableIterator<[number, number, number, number]>)
+        lines.push(`${csvField(runId)},${name},${k},${step},${epoch},${time},${value}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export interface CurveEvaluation {
+  split: string;
+  epoch: number;
+  step: number | null;
+  classes: string[];
+}
+
+export interface CurveRecord {
+  kind: "roc" | "pr";
+  class: string;
+  points: [number, number][];
+}
+
+interface CurvePayload {
+  split?: string;
+  epoch?: number;
+  step?: number;
+  kind?: string;
+  class?: string;
+  points?: [number, number][];
+}
+
+/** The evaluations that printed ROC / PR curves, in order (split and epoch), with their classes. */
+export function listCurveEvaluations(sqlite: Database.Database, runId: string): CurveEvaluation[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT json_extract(payload, '$.split') split, json_extract(payload, '$.epoch') epoch,
+              MAX(json_extract(payload, '$.step')) step, json_group_array(DISTINCT json_extract(payload, '$.class')) classes, MIN(id) first
+       FROM run_events WHERE run_id = ? AND type = 'curve' GROUP BY split, epoch ORDER BY first`,
+    )
+    .all(runId) as { split: string | null; epoch: number | null; step: number | null; classes: string }[];
+  return rows.map((r) => ({ split: r.split ?? "val", epoch: r.epoch ?? 0, step: r.step, classes: JSON.parse(r.classes) as string[] }));
+}
+
+/** The ROC and PR curves of one evaluation (split + epoch), one record per kind and class. */
+export function readCurves(sqlite: Database.Database, runId: string, split: string, epoch: number): CurveRecord[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT payload FROM run_events WHERE run_id = ? AND type = 'curve'
+         AND json_extract(payload, '$.split') = ? AND json_extract(payload, '$.epoch') = ? ORDER BY id`,
+    )
+    .pluck()
+    .all(runId, split, epoch) as string[];
+  const out = new Map<string, CurveRecord>();
+  for (const text of rows) {
+    const p = JSON.parse(text) as CurvePayload;
+    if ((p.kind !== "roc" && p.kind !== "pr") || typeof p.class !== "string" || !Array.isArray(p.points)) continue;
+    out.set(`${p.kind}\u0000${p.class}`, { kind: p.kind, class: p.class, points: p.points }); // a replayed event replaces
+  }
+  return [...out.values()];
+}
+
+export interface MetricSummary {
+  last: number;
+  lastStep: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Last value and extremes of every key of a run matching one of the prefixes (val/, test/): what the
+ * compare view's final / best tables and the run page's test results show. Uses the (run, key, step) index.
+ */
+export function summarizeMetrics(sqlite: Database.Database, runId: string, prefixes: readonly string[]): Record<string, MetricSummary> {
+  const keys = distinctKeys(sqlite, runId).filter((k) => prefixes.some((p) => k.startsWith(p)));
+  const lastOf = sqlite.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step DESC, rowid DESC LIMIT 1");
+  const extremes = sqlite.prepare("SELECT MIN(value) mn, MAX(value) mx FROM metrics WHERE run_id = ? AND key = ?");
+  const out: Record<string, MetricSummary> = {};
+  for (const key of keys) {
+    const l = lastOf.get(runId, key) as { step: number; value: number };
+    const e = extremes.get(runId, key) as { mn: number; mx: number };
+    out[key] = { last: l.value, lastStep: l.step, min: e.mn, max: e.mx };
+  }
+  return out;
+}
+
+/**
+ * The metric keys of a run by skipping through the (run, key, step) index one key at a time: a handful of
+ * index seeks instead of SELECT DISTINCT's walk over every point (600k rows for a 100k-step run).
+ */
+export function distinctKeys(sqlite: Database.Database, runId: string): string[] {
+  const next = sqlite.prepare("SELECT key FROM metrics WHERE run_id = ? AND key > ? ORDER BY key LIMIT 1").pluck();
+  const out: string[] = [];
+  for (let k = next.get(runId, "") as string | undefined; k !== undefined; k = next.get(runId, k) as string | undefined) out.push(k);
+  return out;
+}
+
+/** Seconds each epoch took, from the wall times of one key's points (train/loss is printed every epoch). */
+export function epochDurations(sqlite: Database.Database, runId: string, key = "train/loss"): { epoch: number; seconds: number; step: number }[] {
+  const rows = sqlite
+    .prepare("SELECT epoch, MAX(time) t, MAX(step) step FROM metrics WHERE run_id = ? AND key = ? GROUP BY epoch ORDER BY epoch")
+    .all(runId, key) as { epoch: number; t: number; step: number }[];
+  const first = sqlite.prepare("SELECT MIN(time) t FROM metrics WHERE run_id = ? AND key = ?").pluck().get(runId, key) as number | null;
+  const startedAt = sqlite.prepare("SELECT started_at FROM runs WHERE id = ?").pluck().get(runId) as number | null;
+  let prev = startedAt != null ? startedAt / 1000 : (first ?? 0);
+  return rows.map((r) => {
+    const seconds = Math.max(0, r.t - prev);
+    prev = r.t;
+    return { epoch: r.epoch, seconds, step: r.step };
+  });
+}
+
+export const RUN_SORT_COLUMNS = ["created", "name", "status", "owner", "dataset", "labelSet", "best", "duration", "gpus", "priority", "progress"] as const;
+export type RunSortColumn = (typeof RUN_SORT_COLUMNS)[number];
+
+export interface RunPageQuery {
+  offset?: number;
+  limit?: number;
+  /** Plain text: matched case-insensitively against name, id, owner, dataset, label set and tags. */
+  text?: string;
+  /** A JavaScript regular expression over the same fields. */
+  regex?: string;
+  status?: readonly string[];
+  tag?: string;
+  sort?: RunSortColumn;
+  dir?: "asc" | "desc";
+  /** Milliseconds "now" for the duration of unfinished runs (a parameter keeps the query pure). */
+  now?: number;
+}
+
+const SORT_SQL: Record<RunSortColumn, string> = {
+  created: "created_at",
+  name: "name COLLATE NOCASE",
+  status: "status",
+  owner: "owner COLLATE NOCASE",
+  dataset: "dataset_name COLLATE NOCASE",
+  labelSet: "CAST(json_extract(config, '$.dataset.labels.set') AS TEXT) COLLATE NOCASE",
+  best: "best_value",
+  duration: "(COALESCE(ended_at, @now) - started_at)",
+  gpus: "gpus",
+  priority: "priority",
+  progress: "(CAST(step AS REAL) / MAX(steps, 1))",
+};
+
+const SEARCH_TEXT = `(id || ' ' || name || ' ' || owner || ' ' || dataset_name || ' ' ||
+  COALESCE(CAST(json_extract(config, '$.dataset.labels.set') AS TEXT), '') || ' ' || COALESCE(json_extract(config, '$.tags'), ''))`;
+
+// A regex is tried on each field alone, so ^ and $ anchor to a name, not to the joined text.
+const SEARCH_FIELDS = ["name", "id", "owner", "dataset_name", "CAST(json_extract(config, '$.dataset.labels.set') AS TEXT)", "json_extract(config, '$.tags')"];
+
+const regexCache = new Map<string, RegExp>();
+const withRegexp = new WeakSet<Database.Database>();
+
+/** Registers REGEXP on this connection once (SQLite has the operator but no implementation). */
+function ensureRegexp(sqlite: Database.Database): void {
+  if (withRegexp.has(sqlite)) return;
+  sqlite.function("regexp", { deterministic: true }, (pattern: unknown, value: unknown) => {
+    let re = regexCache.get(String(pattern));
+    if (!re) {
+      re = new RegExp(String(pattern), "i");
+      if (regexCache.size > 100) regexCache.clear();
+      regexCache.set(String(pattern), re);
+    }
+    return re.test(String(value ?? "")) ? 1 : 0;
+  });
+  withRegexp.add(sqlite);
+}
+
+/** One page of runs, filtered and sorted in SQL; `total` counts every match. Throws on a bad regex. */
+export function pageRuns(sqlite: Database.Database, q: RunPageQuery): { total: number; ids: string[] } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { now: q.now ?? Date.now() };
+  if (q.text?.trim()) {
+    where.push(`instr(lower(${SEARCH_TEXT}), lower(@text)) > 0`);
+    params.text = q.text.trim();
+  }
+  if (q.regex) {
+    new RegExp(q.regex); // a SyntaxError names what is wrong before SQLite sees it
+    ensureRegexp(sqlite);
+    where.push(`(${SEARCH_FIELDS.map((f) => `${f} REGEXP @regex`).join(" OR ")})`);
+    params.regex = q.regex;
+  }
+  if (q.status?.length) {
+    where.push(`status IN (${q.status.map((_, i) => `@s${i}`).join(", ")})`);
+    q.status.forEach((s, i) => (params[`s${i}`] = s));
+  }
+  if (q.tag) {
+    where.push("EXISTS (SELECT 1 FROM json_each(json_extract(config, '$.tags')) WHERE value = @tag)");
+    params.tag = q.tag;
+  }
+  const cond = where.length ? `WHERE ${where.join(" AND ")}` : "";
+  const total = sqlite.prepare(`SELECT COUNT(*) FROM runs ${cond}`).pluck().get(params) as number;
+  const order = `${SORT_SQL[q.sort ?? "created"]} ${q.dir === "asc" ? "ASC" : "DESC"} NULLS LAST, created_at DESC, id`;
+  params.limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+  params.offset = Math.max(q.offset ?? 0, 0);
+  const ids = sqlite.prepare(`SELECT id FROM runs ${cond} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all(params) as string[];
+  return { total, ids };
+}
+
+/** Queue position (1 = next to start) of every queued run: priority first, then FIFO, as the scheduler. */
+export function queuePositions(sqlite: Database.Database): Map<string, number> {
+  const ids = sqlite.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY priority DESC, created_at ASC").pluck().all() as string[];
+  return new Map(ids.map((id, i) => [id, i + 1]));
+}
+
+/** Distinct tags across runs, for the table's tag filter. */
+export function runTags(sqlite: Database.Database): string[] {
+  return sqlite
+    .prepare("SELECT DISTINCT j.value FROM runs, json_each(json_extract(runs.config, '$.tags')) j ORDER BY 1")
+    .pluck()
+    .all() as string[];
+}
