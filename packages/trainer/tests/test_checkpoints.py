@@ -56,3 +56,14 @@ def test_non_trainyard_file_is_rejected(tmp_path):
         assert "not a Trainyard checkpoint" in str(e)
     else:
         raise AssertionError("expected ValueError")
+
+
+def test_save_refuses_below_the_disk_floor_and_writes_nothing(tmp_path):
+    import pytest
+    import shutil as _shutil
+    floor = _shutil.disk_usage(str(tmp_path)).free + 2**40  # more than the disk has
+    with pytest.raises(checkpoints.DiskSpaceError, match="TRAINYARD_MIN_FREE_MB"):
+        checkpoints.save(str(tmp_path), "best", {"format": checkpoints.FORMAT}, {}, min_free_bytes=floor)
+    assert not (tmp_path / "checkpoints").exists()
+    checkpoints.save(str(tmp_path), "best", {"format": checkpoints.FORMAT}, {}, min_free_bytes=1)
+    assert (tmp_path / "checkpoints/best/checkpoint.pt").exists()

@@ -49,8 +49,23 @@ def _atomic_write(path, write):
             os.remove(tmp)
 
 
-def save(run_dir, name, state, meta):
+class DiskSpaceError(RuntimeError):
+    """Too little free disk to write a checkpoint safely."""
+
+
+def check_free_space(run_dir, min_free_bytes):
+    if min_free_bytes <= 0:
+        return
+    free = shutil.disk_usage(run_dir).free
+    if free < min_free_bytes:
+        raise DiskSpaceError(
+            f"only {free / 2**20:.0f} MiB free under {run_dir}, below the daemon's floor of "
+            f"{min_free_bytes / 2**20:.0f} MiB (TRAINYARD_MIN_FREE_MB): free disk space, then resume the run")
+
+
+def save(run_dir, name, state, meta, min_free_bytes=0):
     """Writes checkpoint `name` atomically; returns its directory."""
+    check_free_space(run_dir, min_free_bytes)
     directory = os.path.join(run_dir, "checkpoints", name)
     os.makedirs(directory, exist_ok=True)
     _atomic_write(os.path.join(directory, "checkpoint.pt"), lambda f: torch.save(state, f))

@@ -61,7 +61,7 @@ def write_checkpoint(r, name, state, meta):
         if name == "last":
             r.last_saved_at = (r.progress["epoch"], r.progress["epoch_step"], r.progress["step"])
         return
-    directory = checkpoints.save(r.spec.run_dir, name, state, meta)
+    directory = checkpoints.save(r.spec.run_dir, name, state, meta, r.spec.min_free_bytes)
     if name == "last":
         p = r.progress
         r.last_saved_at = (p["epoch"], p["epoch_step"], p["step"])

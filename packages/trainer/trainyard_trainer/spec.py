@@ -61,6 +61,8 @@ class RunSpec:
     split_path: str
     metadata_encoder: object
     resume: Optional[str]
+    # the daemon's disk-space floor under TRAINYARD_HOME (spec.limits.min_free_bytes); 0 = no check
+    min_free_bytes: int = 0
 
 
 def load_spec(path):
@@ -121,6 +123,7 @@ def load_spec(path):
         split_path=file_path(need(data, "split", "data."), "data.split"),
         metadata_encoder=data.get("metadata_encoder"),
         resume=resume_path,
+        min_free_bytes=int((raw.get("limits") or {}).get("min_free_bytes") or 0),
     )
     check_config(spec)
     return spec
