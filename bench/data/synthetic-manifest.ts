@@ -41,8 +41,8 @@ export async function writeSyntheticManifest(file: string, scale = 1): Promise<{
     const cells = [age, sex, site, String(1 + Math.floor(rand() * 6)), String(Math.floor(rand() * 400)), ...qs, symptoms, String(150 + Math.floor(rand() * 50)), String(50 + Math.floor(rand() * 50))];
     let chunk = "";
     for (let k = 0; k < perCase && row < images; k++, row++) chunk += [`img${row}.jpg`, `C${c}`, patient, dx, ...cells].join(",") + "\n";
-    if (!out.write(chunk)) await new Promise((r) => out.once("drain", r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
   }
-  await new Promise((r) => out.end(() => r(undefined)));
+  await new Promise<void>((r) => out.end(() => r()));
   return { rows: row };
 }
