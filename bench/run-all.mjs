@@ -1,10 +1,22 @@
 #!/usr/bin/env node
-// Every benchmark in bench/, each printing its own figures and its ratio against a reference.
+// `npm run bench`: every benchmark, each printing its figures and its ratio against a reference measured
+// in the same run. Pass folder names to run some: `npm run bench -- daemon data`.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 
-for (const f of readdirSync(new URL(".", import.meta.url)).filter((f) => f.endsWith(".ts")).sort()) {
-  console.log(`\n=== bench/${f}`);
-  const r = spawnSync("npx", ["tsx", `bench/${f}`], { stdio: "inherit" });
+const BENCHES = [
+  ["daemon", "npx", ["tsx", "bench/daemon/ingest-batching.ts"]],
+  ["daemon", "npx", ["tsx", "bench/daemon/ingest-subscribers.ts"]],
+  ["daemon", "npx", ["tsx", "bench/daemon/live-latency.ts"]],
+  ["daemon", "npx", ["tsx", "bench/daemon/scheduler-gaps.ts"]],
+  ["data", "npx", ["tsx", "bench/data/import-preview.ts"]],
+  ["data", "npx", ["tsx", "bench/data/cache-build.ts"]],
+  ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/train_speed.py", "--repeats", "3"]],
+];
+
+const only = process.argv.slice(2);
+for (const [group, cmd, args] of BENCHES) {
+  if (only.length && !only.includes(group)) continue;
+  console.log(`\n=== ${args.slice(1).join(" ")}`);
+  const r = spawnSync(cmd, args, { stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

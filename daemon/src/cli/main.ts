@@ -8,10 +8,12 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
 
   trainyard daemon [--home DIR] [--port N] [--host ADDR] [--no-web] [--gpus 0,1|UUID,...] [--cpu-slots N]
   trainyard demo
-  trainyard dataset import NAME --manifest F --images DIR [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--label-delimiter D] [--replace]
+  trainyard dataset import NAME --manifest F(.csv|.parquet) --images DIR [--schema F | --infer-schema F]
+                 [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--case-col C]
+                 [--delimiter D] [--label-delimiter D] [--fit crop|pad] [--check decode|exists|none] [--replace] [--json]
   trainyard dataset ls | show NAME [--json]
   trainyard labels add NAME FILE [--dataset D] | ls
-  trainyard run CONFIG.yaml [key=value ...] [--wait] [--json]
+  trainyard run CONFIG.yaml [key=value ...] [--wait] [--json] [--dry-run]
   trainyard runs [--json] [--status queued,running] [--owner NAME] [--limit N]
   trainyard show RUN [--json] | cancel RUN | resume RUN | delete RUN
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
