@@ -1,8 +1,8 @@
 // Image-cache build throughput: our sharp build (parallel, resumable, fingerprinted) against the usual
 // Python way (PIL + numpy memmap, one process per core: bench/data/cache_build_reference.py), on the
 // same images, the same output size and the same cores, in the same run. Target: at least 2x.
-// Two image sets: HAM10000 at its original resolution (600x450; rebuilt here by upsampling the shared
-// 200x150 copies, written once as JPEG q90) and the 200x150 copies themselves.
+// Three image sets: HAM10000 upsampled to 1024x768 and to its original 600x450 (JPEG q90, written here
+// from the shared 200x150 copies), and the 200x150 copies themselves.
 //   npx tsx bench/data/cache-build.ts [images=1000] [size=64]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -10,10 +10,11 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { buildImageCache } from "../../packages/data/src/index.ts";
+import { SHARED_DATASETS } from "../../scripts/shared-datasets.ts";
 
 const count = Number(process.argv[2] ?? 1000);
 const size = Number(process.argv[3] ?? 64);
-const HAM = "/work/shared/datasets/ham10000_200x150/images";
+const HAM = join(SHARED_DATASETS, "ham10000_200x150", "images");
 const names = readdirSync(HAM).filter((f) => f.endsWith(".jpg")).sort().slice(0, count);
 const dir = mkdtempSync(join(tmpdir(), "bench-cache-"));
 
@@ -37,10 +38,13 @@ async function compare(label: string, imagesDir: string) {
 }
 
 try {
-  const big = join(dir, "ham600");
-  mkdirSync(big);
-  for (const f of names) if (!existsSync(join(big, f))) await sharp(join(HAM, f)).resize(600, 450).jpeg({ quality: 90 }).toFile(join(big, f));
-  await compare("HAM10000 at original resolution (600x450 JPEG)", big);
+  // clinical-size sources are where decode dominates (and where the cache pays off most)
+  for (const [w, h] of [[1024, 768], [600, 450]]) {
+    const big = join(dir, `ham${w}`);
+    mkdirSync(big);
+    for (const f of names) await sharp(join(HAM, f)).resize(w, h).jpeg({ quality: 90 }).toFile(join(big, f));
+    await compare(`HAM10000 upsampled to ${w}x${h} JPEG`, big);
+  }
   await compare("HAM10000 thumbnails (200x150 JPEG)", HAM);
 } finally {
   rmSync(dir, { recursive: true, force: true });

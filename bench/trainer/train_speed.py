@@ -11,7 +11,7 @@ Its throughput comes from the `time` of its own metrics events (log_every_n_step
 the warm-up to the end of the epoch. The reference (reference_trainer.py) decodes the JPEGs with PIL in DataLoader
 workers; it is timed from the end of its warm-up to its last step. Both run in separate processes, alternately.
 
-Source JPEGs: HAM10000 (/work/shared/datasets/ham10000_200x150) as they are; with --source-size WxH they are
+Source JPEGs: HAM10000 (../shared/datasets/ham10000_200x150 beside the repo, or $TRAINYARD_SHARED_DATASETS) as they are; with --source-size WxH they are
 upscaled to that size; without HAM10000 (e.g. on a GPU machine) a JPEG dataset is synthesised at the source size.
 """
 import argparse
@@ -31,7 +31,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 TRAINER = os.path.join(REPO, "packages", "trainer")
-HAM = "/work/shared/datasets/ham10000_200x150"
+HAM = os.path.join(os.environ.get("TRAINYARD_SHARED_DATASETS") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"), "ham10000_200x150")
 HAM_CLASSES = ["mel", "nv", "bcc", "akiec", "bkl", "df", "vasc"]
 
 

@@ -1,12 +1,13 @@
 // HAM10000 end to end (when ../shared/datasets has it): CLI import with a report matching SOURCE.md, a
 // 3-class label set, the preview, and a submitted run whose prepared arrays hold exactly the previewed
 // counts. The trainer is the fake one: what is checked here is what the daemon hands a trainer.
+import { SHARED_DATASETS } from "../../scripts/shared-datasets.ts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAKE_TRAINER_ENV, startDaemon, waitUntil, type DaemonProcess } from "./daemon-process.ts";
 
-const HAM = `${process.env.TRAINYARD_SHARED_DATASETS ?? "/work/shared/datasets"}/ham10000_200x150`;
+const HAM = `${SHARED_DATASETS}/ham10000_200x150`;
 
 describe.skipIf(!existsSync(HAM))("HAM10000 import, preview and run", () => {
   let d: DaemonProcess;

@@ -1,12 +1,13 @@
 // Dataset import, label sets and preview through the real daemon and the real CLI, on generated fixtures
 // (missing and corrupt images, unicode diagnoses, a leaking split) and on the NIH subset when present.
+import { SHARED_DATASETS } from "../../scripts/shared-datasets.ts";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDaemon, type DaemonProcess } from "./daemon-process.ts";
 
-const NIH = `${process.env.TRAINYARD_SHARED_DATASETS ?? "/work/shared/datasets"}/nih_chestxray14_nih1000_64px`;
+const NIH = `${SHARED_DATASETS}/nih_chestxray14_nih1000_64px`;
 
 let d: DaemonProcess;
 let fx: string;

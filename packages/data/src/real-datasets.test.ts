@@ -1,12 +1,13 @@
 // On the real datasets in ../shared/datasets when present (skipped otherwise): the report's counts
 // must match what each SOURCE.md states.
+import { SHARED_DATASETS } from "../../../scripts/shared-datasets.ts";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkImages, detectImageExt } from "./image-check.ts";
 import { buildDatasetTable, buildImportReport } from "./manifest-import.ts";
 import { readManifestColumns } from "./manifest-read.ts";
 
-const SHARED = process.env.TRAINYARD_SHARED_DATASETS ?? "/work/shared/datasets";
+const SHARED = SHARED_DATASETS;
 const HAM = `${SHARED}/ham10000_200x150`;
 const NIH = `${SHARED}/nih_chestxray14_nih1000_64px`;
 

@@ -7,7 +7,10 @@ import pytest
 
 from fixtures import base_config, of_type, run_inprocess, val_metrics, write_spec
 
-HAM = "/work/shared/datasets/ham10000_200x150"
+# the real datasets live beside the repository when a checkout has them (TRAINYARD_SHARED_DATASETS overrides)
+SHARED = os.environ.get("TRAINYARD_SHARED_DATASETS") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "shared", "datasets")
+HAM = os.path.join(SHARED, "ham10000_200x150")
 pytestmark = pytest.mark.skipif(not os.path.isdir(os.path.join(HAM, "images")), reason="HAM10000 not available")
 
 
