@@ -2,6 +2,7 @@
 // ingest, keep its stderr, and settle the run's final state with a reason when it dies.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readSync, fstatSync, createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { getRun, updateRun } from "@trainyard/db";
@@ -96,6 +97,8 @@ export class RunSupervisor {
         // nvidia-smi numbers GPUs by PCI bus; CUDA's default order may differ
         CUDA_DEVICE_ORDER: "PCI_BUS_ID",
         CUDA_VISIBLE_DEVICES: gpus.join(","),
+        // CPU runs share the cores evenly between the daemon's CPU slots
+        ...(gpus.length ? {} : { TRAINYARD_CPU_THREADS: String(cpuThreadsPerSlot(this.daemon.scheduler.slots().length)) }),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -172,6 +175,10 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
 }
 
 /** A reason a person can act on, from how the process ended and what it last wrote. */
+export function cpuThreadsPerSlot(slots: number): number {
+  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, slots)));
+}
+
 export function explainExit(code: number | null, signal: string | null, stderrTail: string): string {
   const lastLines = stderrTail.trim().split("\n");
   const exception = [...lastLines].reverse().find((l) => /^\w+(\.\w+)*(Error|Exception|Interrupt)\b/.test(l));

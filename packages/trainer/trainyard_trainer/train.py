@@ -26,6 +26,7 @@ from .augment import DeviceAugment
 from .data import Prefetcher, RunData, epoch_order, eval_batches, steps_per_epoch, train_batches
 from .distributed import Distributed
 from .losses import make_loss
+from .cpu_threads import cpu_threads
 from .metrics import evaluate_predictions, is_improvement, undefined_classes
 from .models import build_model
 from .phase_schedule import (PhaseSchedule, apply_phase, build_optimizer, check_phase_targets, plan_phases,
@@ -116,6 +117,8 @@ def train(spec_path, events, stop, dist):
     gpus = int(config["resources"]["gpus"] or 0)
     use_cuda = torch.cuda.is_available() and gpus > 0
     r.device = dist.init(use_cuda)
+    if not use_cuda:
+        torch.set_num_threads(cpu_threads())
     r.precision = Precision(t, use_cuda, events.log)
     if dist.enabled:
         events.log(f"DDP: {dist.world} processes ({'nccl' if use_cuda else 'gloo'}), global batch {t['batch_size']}")
@@ -142,7 +145,8 @@ def train(spec_path, events, stop, dist):
     r.total_steps = r.total_epochs * r.steps_per_epoch
     r.loss_fn = make_loss(t, data, r.device)
     events.log(f"{len(data.train_idx)} train / {len(data.val_idx)} val / {len(data.test_idx)} test samples, "
-               f"{len(classes)} classes, {r.steps_per_epoch} steps per epoch, device {r.device}, {r.precision.name}")
+               f"{len(classes)} classes, {r.steps_per_epoch} steps per epoch, device {r.device}"
+               f"{'' if use_cuda else f' ({torch.get_num_threads()} threads)'}, {r.precision.name}")
 
     # position: the next epoch to run and how many of its optimizer steps are done
     r.progress = {"phase": 0, "epoch": 1, "epoch_step": 0, "step": 0, "loss_sum": 0.0, "loss_count": 0}
