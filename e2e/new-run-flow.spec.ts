@@ -43,6 +43,11 @@ test("configure, launch, cancel, resume, clone, compare, download, export", asyn
   await expect(page.getByTestId("other-ratio-value")).toHaveText("0.50");
   await expect(page.getByTestId("other-estimate")).not.toHaveText(before ?? "");
   await expect(yamlForm.yaml).toHaveValue(/other_ratio: 0\.5/);
+  // the datasets team's live per-class / per-split preview follows the ratio too
+  const otherRow = page.getByTestId("dataset-preview").getByTestId("preview-class-other");
+  const otherBefore = await otherRow.textContent();
+  await form.setSlider("other-ratio", 0.1);
+  await expect(otherRow).not.toHaveText(otherBefore ?? "", { timeout: 15_000 });
 
   // three phases: add one, shorten the schedule so the test trains quickly
   await expect(form.phaseRows).toHaveCount(2);
@@ -64,7 +69,7 @@ test("configure, launch, cancel, resume, clone, compare, download, export", asyn
   await shot(page, "new-run.png");
 
   await yamlForm.submit.click();
-  await expect(page).toHaveURL(/\/runs\/(?!new$)[^/]+$/, { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/runs\/(?!new\b)[^/?]+$/, { timeout: 30_000 });
   const runA = page.url().split("/").pop()!;
   const run = new RunPage(page);
 
@@ -97,7 +102,8 @@ test("configure, launch, cancel, resume, clone, compare, download, export", asyn
   await csv.saveAs(csvPath);
   const lines = readFileSync(csvPath, "utf8").trim().split("\n");
   expect(lines[0]).toBe("run_id,run_name,key,step,epoch,time,value");
-  expect(lines.length - 1).toBe(await run.points("train/loss")); // short run: one bucket per stored point
+  // a short run: the chart holds one bucket per stored point, so the export has exactly as many rows
+  await expect.poll(() => run.points("train/loss"), { timeout: 15_000 }).toBe(lines.length - 1);
 
   // clone into the form with a different batch size, run it
   await page.getByTestId("config-block").locator("summary").click();
@@ -106,7 +112,7 @@ test("configure, launch, cancel, resume, clone, compare, download, export", asyn
   await form.field("training.batch_size").fill("16");
   await expect(yamlForm.valid).toBeVisible({ timeout: 30_000 });
   await yamlForm.submit.click();
-  await expect(page).toHaveURL(/\/runs\/(?!new$)[^/]+$/, { timeout: 30_000 });
+  await expect(page).toHaveURL(/\/runs\/(?!new\b)[^/?]+$/, { timeout: 30_000 });
   const runB = page.url().split("/").pop()!;
   await expect(run.status).toHaveText("completed", { timeout: 8 * 60_000 });
 

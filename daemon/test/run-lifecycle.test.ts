@@ -1,6 +1,6 @@
 // One run end to end through the real daemon, the real CLI and the real trainer, and the ways it fails.
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, startDaemon, waitUntil, type DaemonProcess } from "./daemon-process.ts";
@@ -36,6 +36,20 @@ describe("a demo run", () => {
     expect(inspected.ok).toBe(true);
     expect(inspected.classes).toEqual(["melanoma", "nevus", "keratosis", "other"]);
     expect(inspected.epoch).toBe(run.best.epoch);
+
+    // the ONNX export gives PyTorch's outputs under onnxruntime (this Python has no ONNX runtime of its own)
+    const onnx = join(d.home, "best.onnx");
+    execFileSync(PYTHON, ["-m", "trainyard_trainer", "export", "--checkpoint", out, "--format", "onnx", "-o", onnx], { env: { ...process.env, PYTHONPATH: join(REPO, "packages/trainer") } });
+    const parity = await d.cli(["check-onnx", onnx]);
+    expect(parity.code, parity.stderr + parity.stdout).toBe(0);
+    expect(parity.stdout).toMatch(/: ok$/m);
+    const expectedFile = join(`${onnx}.check`, "expected.npy");
+    const tampered = readFileSync(expectedFile);
+    tampered.writeFloatLE(tampered.readFloatLE(tampered.length - 4) + 0.01, tampered.length - 4);
+    writeFileSync(expectedFile, tampered);
+    const mismatch = await d.cli(["check-onnx", onnx]);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stdout).toContain("MISMATCH");
 
     // every metric the trainer printed is in the store: events.jsonl and SQLite agree
     const lines = readFileSync(join(d.home, "runs", run.id, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));

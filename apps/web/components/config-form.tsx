@@ -6,6 +6,7 @@ import { getIn } from "../lib/config-doc.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { Field, type FieldContext } from "./config-field.tsx";
 import { PhaseEditor } from "./phase-editor.tsx";
+import { DatasetPreview, type DatasetPreviewProps } from "./datasets/dataset-preview.tsx";
 
 /** The whole experiment config as grouped form fields over the same YAML the editor shows. */
 export function ConfigForm({ ctx }: { ctx: FieldContext }) {
@@ -83,6 +84,16 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
             <span className="muted">Choose a label set to see its classes.</span>
           )}
         </div>
+        {dataset && (set !== undefined) && (
+          <DatasetPreview
+            dataset={datasetName}
+            labels={inline ?? String(set)}
+            otherClass={otherClass}
+            otherRatio={otherRatio}
+            split={getIn(ctx.value, ["dataset", "split"]) as DatasetPreviewProps["split"]}
+            imageSize={Number(getIn(ctx.value, ["dataset", "image_size"]) ?? 224)}
+          />
+        )}
       </fieldset>
 
       <fieldset className="form-section">

@@ -9,10 +9,12 @@ import { LineChart, type ChartLine } from "./line-chart.tsx";
 const fmt01 = (v: number) => v.toFixed(2);
 
 /** ROC and PR curves per class at a chosen evaluation (split + epoch). */
-export function CurvesPanel({ id }: { id: string }) {
+export function CurvesPanel({ id, epoch, status }: { id: string; epoch: number; status: string }) {
   const trpc = useTRPC();
   const selectId = useId();
   const evals = useQuery(trpc.charts.curveEvaluations.queryOptions({ id }));
+  const { refetch } = evals;
+  useEffect(() => void refetch(), [epoch, status, refetch]); // each evaluation (epoch end, test at the end) adds curves
   const [chosen, setChosen] = useState<string | null>(null);
   const list = evals.data ?? [];
   const current = list.find((e) => `${e.split}:${e.epoch}` === chosen) ?? list.filter((e) => e.split === "val").at(-1) ?? list.at(-1);

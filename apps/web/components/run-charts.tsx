@@ -61,8 +61,9 @@ export function RunCharts({ id, name, config, liveTick, running }: Props) {
     void epochTimes.refetch();
   });
   useEffect(() => {
-    if (liveTick != null && running) refetch();
-    // refetch is stable in behaviour; only new points matter
+    // new points while running; and once more when the run ends (its last points come with the end)
+    if (liveTick != null || !running) refetch();
+    // refetch is stable in behaviour; only new points and the end matter
   }, [liveTick, running]);
 
   const data = useMemo(() => {

@@ -90,7 +90,7 @@ export function RunView({ id }: { id: string }) {
           <div className="section-head">
             <h2 id="curves-title">ROC and PR curves</h2>
           </div>
-          <CurvesPanel id={run.id} />
+          <CurvesPanel id={run.id} epoch={run.epoch} status={run.status} />
         </section>
         <section className="panel" aria-labelledby="test-title">
           <div className="section-head">

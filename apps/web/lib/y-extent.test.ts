@@ -35,6 +35,11 @@ describe("ticks", () => {
   it("linear ticks are round numbers inside the range", () => {
     expect(linearTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
   });
+  it("terminates on a range tiny against its magnitude", () => {
+    const t = linearTicks(1_763_800_000.1, 1_763_800_000.1000001, 4);
+    expect(t.length).toBeGreaterThan(0);
+    expect(t.length).toBeLessThanOrEqual(51);
+  });
   it("log ticks are powers of ten", () => {
     expect(logTicks(0.001, 1)).toEqual([0.001, 0.01, 0.1, 1]);
   });

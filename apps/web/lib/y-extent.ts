@@ -75,8 +75,12 @@ export function linearTicks(lo: number, hi: number, count = 5): number[] {
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = [1, 2, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let k = Math.ceil(lo / step); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
-  return out;
+  // stepping from the first tick by index, at most 50: a range tiny against its magnitude (wall seconds
+  // ~1.7e9 wide 1e-6) would otherwise never advance k * step past hi
+  const start = Math.ceil(lo / step) * step;
+  if (!Number.isFinite(start) || !(step > 0)) return [lo, hi];
+  for (let i = 0; i <= 50 && start + i * step <= hi + step * 1e-9; i++) out.push(Number((start + i * step).toPrecision(12)));
+  return out.length ? out : [lo, hi];
 }
 
 /** Ticks for a log axis: the powers of ten inside [lo, hi] (and the ends when there are fewer than two). */

@@ -13,14 +13,15 @@ import { toSummary } from "../runs/run-summary.ts";
 const id = z.string().min(1).max(64);
 const key = z.string().min(1).max(200);
 
-// Finished runs never change, so their buckets are cached by request; a running run is always read.
+// A finished run does not change until it is resumed, so its buckets are cached by request and by when it
+// ended (a resumed run ends again later, which retires its old entries); a running run is always read.
 const CACHE_LIMIT = 4000;
 const bucketCache = new Map<string, BucketedSeries>();
 const summaryCache = new Map<string, ReturnType<typeof summarizeMetrics>>();
 
-function cachedBuckets(sqlite: Parameters<typeof readBuckets>[0], final: boolean, runId: string, k: string, opts: Parameters<typeof readBuckets>[3] & object): BucketedSeries {
-  if (!final) return readBuckets(sqlite, runId, k, opts);
-  const cacheKey = JSON.stringify([runId, k, opts.fromStep ?? null, opts.toStep ?? null, opts.maxPoints, opts.smoothing]);
+function cachedBuckets(sqlite: Parameters<typeof readBuckets>[0], endedAt: number | null, runId: string, k: string, opts: Parameters<typeof readBuckets>[3] & object): BucketedSeries {
+  if (endedAt === null) return readBuckets(sqlite, runId, k, opts);
+  const cacheKey = JSON.stringify([runId, endedAt, k, opts.fromStep ?? null, opts.toStep ?? null, opts.maxPoints, opts.smoothing]);
   const hit = bucketCache.get(cacheKey);
   if (hit) {
     bucketCache.delete(cacheKey); // most recently used goes last
@@ -56,7 +57,8 @@ export const chartsRouter = router({
         if (!run) continue;
         const final = FINAL_STATES.includes(run.status as RunState);
         const opts = { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing };
-        out[runId] = Object.fromEntries(input.keys.map((k) => [k, cachedBuckets(ctx.daemon.store.sqlite, final, runId, k, opts)]));
+        const endedAt = final ? (run.endedAt ?? 0) : null;
+        out[runId] = Object.fromEntries(input.keys.map((k) => [k, cachedBuckets(ctx.daemon.store.sqlite, endedAt, runId, k, opts)]));
       }
       return out;
     }),

@@ -3,6 +3,7 @@ import { describeError, makeClient } from "./client.ts";
 import { dataset, demo, labels } from "./dataset-commands.ts";
 import { cancel, deleteRun, download, resume, run, runs, show } from "./run-commands.ts";
 import { user } from "./user-commands.ts";
+import { checkOnnx } from "./export-commands.ts";
 
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
@@ -17,6 +18,7 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
   trainyard runs [--json] [--status queued,running] [--owner NAME] [--limit N]
   trainyard show RUN [--json] | cancel RUN | resume RUN | delete RUN
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
+  trainyard check-onnx MODEL.onnx        compare an ONNX export (python -m trainyard_trainer export) with PyTorch
   trainyard user add NAME [--admin] [--home DIR] | ls | token NAME | rm NAME
 
 The daemon is found through TRAINYARD_URL (default http://127.0.0.1:7070) and TRAINYARD_TOKEN.`;
@@ -47,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
         return await deleteRun(makeClient(), rest);
       case "user":
         return await user(rest);
+      case "check-onnx":
+        return await checkOnnx(rest);
       case "download":
         return await download(rest);
       case undefined:

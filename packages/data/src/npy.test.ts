@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeNpy, writeNpy } from "./npy.ts";
+import { decodeNpyFloat32, encodeNpy, writeNpy } from "./npy.ts";
 
 describe("npy", () => {
   it("writes a header numpy accepts, aligned to 64 bytes", () => {
@@ -25,5 +25,15 @@ describe("npy", () => {
       return ctx.skip();
     }
     expect(out.trim()).toBe("int64 [3, -1, 7] uint8 [0, 2, 1, 1]");
+  });
+});
+
+describe("decodeNpyFloat32", () => {
+  it("reads back what encodeNpy wrote, from a Buffer at any offset", () => {
+    const bytes = Buffer.concat([Buffer.alloc(3), Buffer.from(encodeNpy(new Float32Array([1.5, -2, 3.25, 4, 5, 6]), [2, 3]))]).subarray(3);
+    const { data, shape } = decodeNpyFloat32(bytes);
+    expect(shape).toEqual([2, 3]);
+    expect(Array.from(data)).toEqual([1.5, -2, 3.25, 4, 5, 6]);
+    expect(() => decodeNpyFloat32(encodeNpy(Uint8Array.from([1]), [1]))).toThrow(/float32/);
   });
 });

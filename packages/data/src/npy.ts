@@ -31,3 +31,18 @@ export function encodeNpy(data: NpyArray, shape: readonly number[]): Uint8Array 
 export function writeNpy(path: string, data: NpyArray, shape: readonly number[]): void {
   writeFileAtomic(path, encodeNpy(data, shape));
 }
+
+/** Read a little-endian float32 .npy (C order) written by numpy: its data and shape. */
+export function decodeNpyFloat32(bytes: Uint8Array): { data: Float32Array; shape: number[] } {
+  if (bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== "NUMPY") throw new Error("npy: not a .npy file");
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = (major === 1 ? 10 : 12) + headerLen;
+  const header = Buffer.from(bytes.subarray(major === 1 ? 10 : 12, start)).toString("latin1");
+  if (!/'descr': '<f4'/.test(header) || /'fortran_order': True/.test(header)) throw new Error(`npy: expected C-order float32, got ${header.trim()}`);
+  const shape = (header.match(/'shape': \(([^)]*)\)/)?.[1] ?? "").split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+  const copy = new Uint8Array(bytes.byteLength - start); // an aligned copy (Buffer#slice would be a view)
+  copy.set(bytes.subarray(start));
+  return { data: new Float32Array(copy.buffer, 0, copy.byteLength / 4), shape };
+}

@@ -10,6 +10,7 @@ A sidecar `<output>.json` holds the classes, input description, metadata encoder
 import json
 import os
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -63,6 +64,7 @@ def export_checkpoint(checkpoint_path, fmt, out_path):
     with torch.no_grad():
         expected = module(*inputs)
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+    save_parity_batch(f"{out_path}.check", inputs, expected)
     tmp = f"{out_path}.tmp-{os.getpid()}"
     try:
         if fmt == "torchscript":
@@ -91,6 +93,14 @@ def export_checkpoint(checkpoint_path, fmt, out_path):
     return report
 
 
+def save_parity_batch(directory, inputs, expected):
+    """The test batch and PyTorch's outputs as .npy files, so any runtime can repeat the comparison."""
+    os.makedirs(directory, exist_ok=True)
+    for name, tensor in zip(("image", "metadata"), inputs):
+        np.save(os.path.join(directory, f"{name}.npy"), tensor.numpy().astype(np.float32))
+    np.save(os.path.join(directory, "expected.npy"), expected.numpy().astype(np.float32))
+
+
 def _export_torchscript(module, inputs, expected, path):
     traced = torch.jit.trace(module, inputs, check_trace=False)
     traced.save(path)
@@ -111,7 +121,8 @@ def _export_onnx(module, inputs, expected, path, with_metadata):
     if got is None:
         return {"verified_with": runtime, "max_abs_diff": None,
                 "note": "no ONNX runtime in this interpreter (onnxruntime, or onnx >= 1.13 for onnx.reference): "
-                        "the graph was checked, its outputs were not compared"}
+                        "the graph was checked; compare its outputs with `trainyard check-onnx <file>`, which "
+                        "runs the saved test batch through onnxruntime-node"}
     return {"verified_with": runtime, "max_abs_diff": float(abs(torch.from_numpy(got) - expected).max())}
 
 
