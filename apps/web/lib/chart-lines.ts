@@ -5,19 +5,10 @@ import { xValues, type XAxisMode } from "./axis-modes.ts";
 import type { ChartLine, ChartMarker } from "../components/line-chart.tsx";
 import type { PhaseBoundary } from "./phase-boundaries.ts";
 import { smoothBuckets } from "./smoothing.ts";
+import type { BucketedSeries } from "@trainyard/db/chart-queries";
 
-export interface Buckets {
-  step: number[];
-  epoch: number[];
-  time: number[];
-  last: number[];
-  min: number[];
-  max: number[];
-  mean: number[];
-  count: number[];
-  smooth: number[] | null;
-  total: number;
-}
+/** A bucketed series as charts.series returns it (the shape lives with the query). */
+export type Buckets = BucketedSeries;
 
 export interface LineStyle {
   id: string;

@@ -1,24 +1,10 @@
 // Metric series maths for the live charts: merging live points into downsampled series, thinning long
 // series, and joining several keys into chart rows. Pure; no React.
 
-/** One point of a series as runs.series returns it (a downsampled bucket keeps its min and max). */
-export interface SeriesPoint {
-  step: number;
-  epoch: number;
-  time: number;
-  value: number;
-  min: number;
-  max: number;
-}
+import type { SeriesPoint } from "@trainyard/db/metrics";
+import type { LivePoint } from "@trainyard/daemon/runs/event-bus";
 
-/** One metric point as the runs.watch subscription pushes it. */
-export interface LivePoint {
-  key: string;
-  step: number;
-  epoch: number;
-  time: number;
-  value: number;
-}
+export type { LivePoint, SeriesPoint };
 
 export type SeriesMap = Record<string, SeriesPoint[]>;
 
