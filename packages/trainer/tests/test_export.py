@@ -19,13 +19,18 @@ def trained_checkpoint(tmp_path, metadata_dim=4, training=None):
     return str(tmp_path / "runs/rtest/checkpoints/best/checkpoint.pt"), events
 
 
-def test_torchscript_export_matches_pytorch_through_the_cli(tmp_path):
+def export_via_cli(tmp_path, fmt, filename):
+    """Trains a tiny run, exports its best checkpoint through the CLI; (checkpoint, output path, report)."""
     checkpoint, _ = trained_checkpoint(tmp_path)
-    out = tmp_path / "model.pt"
-    proc = cli("export", "--checkpoint", checkpoint, "--format", "torchscript", "-o", str(out))
+    out = tmp_path / filename
+    proc = cli("export", "--checkpoint", checkpoint, "--format", fmt, "-o", str(out))
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
-    report = json.loads(stdout)
+    return checkpoint, out, json.loads(stdout)
+
+
+def test_torchscript_export_matches_pytorch_through_the_cli(tmp_path):
+    checkpoint, out, report = export_via_cli(tmp_path, "torchscript", "model.pt")
     assert report["verified_with"] == "torch.jit.load" and report["max_abs_diff"] < 1e-5
     # independent check: the saved file gives the probabilities of the checkpoint's model
     state = load(checkpoint)
@@ -41,12 +46,7 @@ def test_torchscript_export_matches_pytorch_through_the_cli(tmp_path):
 
 def test_onnx_export_has_image_and_metadata_inputs(tmp_path):
     onnx = pytest.importorskip("onnx")
-    checkpoint, _ = trained_checkpoint(tmp_path)
-    out = tmp_path / "model.onnx"
-    proc = cli("export", "--checkpoint", checkpoint, "--format", "onnx", "-o", str(out))
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 0, stderr
-    report = json.loads(stdout)
+    _, out, report = export_via_cli(tmp_path, "onnx", "model.onnx")
     graph = onnx.load(str(out)).graph
     assert [i.name for i in graph.input] == ["image", "metadata"] and [o.name for o in graph.output] == ["probabilities"]
     if report["max_abs_diff"] is None:  # no ONNX runtime here: the graph was checked, outputs not compared
