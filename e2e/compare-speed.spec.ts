@@ -78,6 +78,14 @@ test(`compare view: ${RUNS} runs × ${METRICS} metrics × ${STEPS} steps`, async
   for (const visit of ["cold", "warm"] as const) {
     await page.goto(url);
     figures[`firstPaintAllChartsMs_${visit}`] = Math.round(await firstFullPaint(page, RUNS * METRICS));
+    // where the time went: when the page's HTML and each daemon call finished (ms from navigation start)
+    const timings = await page.evaluate(() => [
+      ...performance.getEntriesByType("navigation").map((e) => ["document", (e as PerformanceNavigationTiming).responseEnd] as const),
+      ...performance.getEntriesByType("resource")
+        .filter((e) => e.name.includes("/api/trpc/"))
+        .map((e) => [decodeURIComponent(new URL(e.name).pathname.split("/api/trpc/")[1]), (e as PerformanceResourceTiming).responseEnd] as const),
+    ]);
+    for (const [name, end] of timings) figures[`${visit}_${name}_doneMs`] = Math.round(end);
     await expect(page.getByTestId("compare-view")).toBeVisible();
     for (const key of ["train/loss", "val/auc_macro"]) await expect(page.getByTestId(`chart-${key}`)).toHaveAttribute("data-lines", String(RUNS));
   }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { insertRun, IngestWriter, openStore, type MetricPoint } from "@trainyard/db";
+import { countPoints, insertRun, IngestWriter, openStore, type MetricPoint } from "@trainyard/db";
 import { Daemon } from "../../daemon/src/daemon.ts";
 import { streamFrom } from "../../daemon/src/runs/event-bus.ts";
 import { RunIngest } from "../../daemon/src/runs/ingest.ts";
@@ -38,7 +38,7 @@ async function pipeline(): Promise<{ rate: number; delivered: number }> {
   ingest.flush();
   const seconds = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 50));
-  const stored = (daemon.store.sqlite.prepare("SELECT count(*) n FROM metrics").get() as { n: number }).n;
+  const stored = countPoints(daemon.store.sqlite);
   if (stored !== POINTS) throw new Error(`stored ${stored} points, expected ${POINTS}`);
   ac.abort();
   daemon.bus.publish("r", { type: "log", runId: "r", level: "info", message: "end", time: 0 });

@@ -1,11 +1,11 @@
 // Seeds a TRAINYARD_HOME's SQLite with synthetic finished runs for the compare-view speed spec: RUNS runs
-// x 6 metrics x STEPS steps each (50 x 6 x 100,000 = 30M points by default), written straight through
-// packages/db before a daemon starts on that home. Each run gets a distinct config (lr, backbone, batch
+// x 6 metrics x STEPS steps each (50 x 6 x 100,000 = 30M points by default), written through the ingest
+// writer of packages/db (rows, then sealed metric blocks, as a real run's) before a daemon starts on that home. Each run gets a distinct config (lr, backbone, batch
 // size) so the compare view's "differing keys" table has content, and spikes so the min-max band is tested.
 //   npx tsx bench/web/seed-compare.ts HOME [runs=50] [steps=100000]
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { openStore, insertRun } from "@trainyard/db";
+import { IngestWriter, insertRun, openStore, sealRun, type MetricPoint } from "@trainyard/db";
 
 export const SEED_KEYS = ["train/loss", "val/loss", "val/auc_macro", "val/map", "train/lr", "train/img_per_s"] as const;
 
@@ -15,7 +15,7 @@ export function seedCompare(home: string, runs = 50, steps = 100_000): { runIds:
   const store = openStore(join(home, "trainyard.db"));
   const { sqlite, db } = store;
   sqlite.pragma("synchronous = OFF"); // a throwaway bench home
-  const insert = sqlite.prepare("INSERT INTO metrics (run_id, key, step, epoch, phase, time, value) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  const writer = new IngestWriter(sqlite);
   const runIds: string[] = [];
   const backbones = ["resnet18", "resnet50", "efficientnet_b0", "convnext_tiny"];
   const t = 1_763_800_000;
@@ -35,23 +35,29 @@ export function seedCompare(home: string, runs = 50, steps = 100_000): { runIds:
       startedAt: (t + r) * 1000, endedAt: (t + r + 3600) * 1000,
     });
     runIds.push(id);
-    const tx = sqlite.transaction(() => {
-      const decay = 1 + (r % 5);
-      for (let s = 1; s <= steps; s++) {
-        const epoch = Math.ceil((s / steps) * 10);
-        const time = t + r + (s / steps) * 3600;
-        const noise = Math.sin(s * 12.9898 + r * 78.233) * 0.5 + 0.5;
-        const spike = s % 9973 === 0 ? 3 : 0;
-        const loss = Math.exp(-s / (steps / decay)) + 0.1 * noise + spike;
-        insert.run(id, "train/loss", s, epoch, epoch <= 2 ? "heads" : "finetune", time, loss);
-        insert.run(id, "val/loss", s, epoch, null, time, loss * 1.1 + 0.05);
-        insert.run(id, "val/auc_macro", s, epoch, null, time, 0.5 + 0.4 * (1 - Math.exp(-s / (steps / 3))) + 0.02 * noise);
-        insert.run(id, "val/map", s, epoch, null, time, 0.3 + 0.4 * (1 - Math.exp(-s / (steps / 2))) + 0.03 * noise);
-        insert.run(id, "train/lr", s, epoch, null, time, epoch <= 2 ? 1e-3 : lr * 0.5 * (1 + Math.cos((Math.PI * s) / steps)));
-        insert.run(id, "train/img_per_s", s, epoch, null, time, 800 + 50 * noise);
+    const decay = 1 + (r % 5);
+    let batch: MetricPoint[] = [];
+    for (let s = 1; s <= steps; s++) {
+      const epoch = Math.ceil((s / steps) * 10);
+      const time = t + r + (s / steps) * 3600;
+      const noise = Math.sin(s * 12.9898 + r * 78.233) * 0.5 + 0.5;
+      const spike = s % 9973 === 0 ? 3 : 0;
+      const loss = Math.exp(-s / (steps / decay)) + 0.1 * noise + spike;
+      const at = (key: string, value: number, phase: string | null = null): MetricPoint => ({ runId: id, key, step: s, epoch, phase, time, value });
+      batch.push(
+        at("train/loss", loss, epoch <= 2 ? "heads" : "finetune"),
+        at("val/loss", loss * 1.1 + 0.05),
+        at("val/auc_macro", 0.5 + 0.4 * (1 - Math.exp(-s / (steps / 3))) + 0.02 * noise),
+        at("val/map", 0.3 + 0.4 * (1 - Math.exp(-s / (steps / 2))) + 0.03 * noise),
+        at("train/lr", epoch <= 2 ? 1e-3 : lr * 0.5 * (1 + Math.cos((Math.PI * s) / steps))),
+        at("train/img_per_s", 800 + 50 * noise),
+      );
+      if (batch.length >= 60_000 || s === steps) {
+        writer.write({ metrics: batch, events: [], offsets: new Map() });
+        batch = [];
       }
-    });
-    tx();
+    }
+    sealRun(sqlite, id);
   }
   store.close();
   return { runIds, points: runs * steps * SEED_KEYS.length, seconds: (performance.now() - t0) / 1000 };

@@ -9,6 +9,8 @@ import { EventBus } from "./runs/event-bus.ts";
 import { setQueueLookup, toSummary } from "./runs/run-summary.ts";
 import { Scheduler } from "./runs/scheduler.ts";
 import { recoverRuns } from "./runs/recovery.ts";
+import { sealFinishedRuns } from "./runs/seal-finished.ts";
+import { ChartReadPool } from "./charts/chart-read-pool.ts";
 import { LAST_CHECKPOINT } from "./runs/supervisor.ts";
 import { GpuMonitor } from "./gpus/monitor.ts";
 import { findPython, type PythonInfo } from "./python.ts";
@@ -40,11 +42,17 @@ export class Daemon {
   readonly bus = new EventBus();
   readonly scheduler: Scheduler;
   readonly gpuMonitor: GpuMonitor;
+  /** Chart bucket reads on worker threads (charts.series). */
+  readonly chartReads: ChartReadPool;
   private python: Promise<PythonInfo> | null = null;
+  /** Background sealing of finished runs' metric tails (see runs/seal-finished.ts). */
+  private sealing: Promise<number> = Promise.resolve(0);
+  private stopping = false;
 
   constructor(readonly opts: DaemonOptions = {}) {
     this.home = resolveHome(opts.home);
     this.store = openStore(this.home.db);
+    this.chartReads = new ChartReadPool(this.store.sqlite, this.home.db);
     this.scheduler = new Scheduler(this, {
       cpuSlots: opts.cpuSlots ?? Number(process.env.TRAINYARD_CPU_SLOTS ?? 1),
       gpus: opts.gpus ?? process.env.TRAINYARD_GPUS,
@@ -169,10 +177,17 @@ export class Daemon {
     await recoverRuns(this);
     this.scheduler.start();
     this.gpuMonitor.start();
+    this.sealing = sealFinishedRuns(this.store.sqlite, () => !this.stopping && this.store.sqlite.open).catch((e) => {
+      console.error(`sealing metric blocks of finished runs failed: ${e instanceof Error ? e.message : e}`);
+      return 0;
+    });
   }
 
   async stop(): Promise<void> {
     this.gpuMonitor.stop();
+    this.stopping = true;
+    await this.sealing;
+    await this.chartReads.close();
     await this.scheduler.shutdown();
     this.store.close();
   }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStore } from "@trainyard/db";
+import { distinctKeys, openStore, readSeriesColumns } from "@trainyard/db";
 import { FAKE_TRAINER_ENV, REPO, startDaemon, waitUntil, type DaemonProcess } from "./daemon-process.ts";
 
 const DEMO = readFileSync(join(REPO, "configs/demo.yaml"), "utf8");
@@ -35,8 +35,14 @@ function expectExactlyOnce(home: string, runId: string): number {
   }
   const store = openStore(join(home, "trainyard.db"), { readonly: true });
   try {
-    const rows = store.sqlite.prepare("SELECT key, step, time, value FROM metrics WHERE run_id = ? AND key NOT LIKE 'system/%'").all(runId) as { key: string; step: number; time: number; value: number }[];
-    expect(rows.map((r) => `${r.key}|${r.step}|${r.time}|${r.value}`).sort()).toEqual(fromFile.sort());
+    // every stored point, sealed blocks and unsealed rows alike
+    const stored = distinctKeys(store.sqlite, runId)
+      .filter((k) => !k.startsWith("system/"))
+      .flatMap((k) => {
+        const c = readSeriesColumns(store.sqlite, runId, k);
+        return Array.from(c.step, (step, i) => `${k}|${step}|${c.time[i]}|${c.value[i]}`);
+      });
+    expect(stored.sort()).toEqual(fromFile.sort());
     const events = store.sqlite.prepare("SELECT type, count(*) n FROM run_events WHERE run_id = ? GROUP BY type").all(runId) as { type: string; n: number }[];
     expect(Object.fromEntries(events.map((e) => [e.type, e.n]))).toEqual(otherFromFile);
   } finally {

@@ -9,6 +9,7 @@ import {
 } from "@trainyard/db";
 import { publicProcedure, router, notFound } from "./trpc.ts";
 import { toSummary } from "../runs/run-summary.ts";
+import { seriesForWire } from "./series-wire.ts";
 
 const id = z.string().min(1).max(64);
 const key = z.string().min(1).max(200);
@@ -19,24 +20,19 @@ const CACHE_LIMIT = 4000;
 const bucketCache = new Map<string, BucketedSeries>();
 const summaryCache = new Map<string, ReturnType<typeof summarizeMetrics>>();
 
-function cachedBuckets(sqlite: Parameters<typeof readBuckets>[0], endedAt: number | null, runId: string, k: string, opts: Parameters<typeof readBuckets>[3] & object): BucketedSeries {
-  if (endedAt === null) return readBuckets(sqlite, runId, k, opts);
-  const cacheKey = JSON.stringify([runId, endedAt, k, opts.fromStep ?? null, opts.toStep ?? null, opts.maxPoints, opts.smoothing]);
+function cacheGet(cacheKey: string): BucketedSeries | undefined {
   const hit = bucketCache.get(cacheKey);
   if (hit) {
     bucketCache.delete(cacheKey); // most recently used goes last
     bucketCache.set(cacheKey, hit);
-    return hit;
   }
-  const value = readBuckets(sqlite, runId, k, opts);
-  bucketCache.set(cacheKey, value);
-  if (bucketCache.size > CACHE_LIMIT) bucketCache.delete(bucketCache.keys().next().value!);
-  return value;
+  return hit;
 }
 
-// A cold read of a long series walks every stored point (~0.1 s per 100k here); between series the
-// event loop runs, so ingest, live streams and other users are not held up for the whole request.
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+function cacheSet(cacheKey: string, value: BucketedSeries): void {
+  bucketCache.set(cacheKey, value);
+  if (bucketCache.size > CACHE_LIMIT) bucketCache.delete(bucketCache.keys().next().value!);
+}
 
 export const chartsRouter = router({
   /**
@@ -55,20 +51,27 @@ export const chartsRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const out: Record<string, Record<string, BucketedSeries>> = {};
+      const opts = { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing };
+      const wanted: { runId: string; key: string; cacheKey: string | null }[] = [];
       for (const runId of input.runs) {
         const run = getRun(ctx.daemon.store.db, runId);
         if (!run) continue;
         const final = FINAL_STATES.includes(run.status as RunState);
-        const opts = { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing };
-        const endedAt = final ? (run.endedAt ?? 0) : null;
-        const series: Record<string, BucketedSeries> = {};
         for (const k of input.keys) {
-          series[k] = cachedBuckets(ctx.daemon.store.sqlite, endedAt, runId, k, opts);
-          await yieldToEventLoop();
+          const cacheKey = final ? JSON.stringify([runId, run.endedAt ?? 0, k, opts.fromStep ?? null, opts.toStep ?? null, opts.maxPoints, opts.smoothing]) : null;
+          wanted.push({ runId, key: k, cacheKey });
         }
-        out[runId] = series;
       }
+      const found = wanted.map((w) => (w.cacheKey ? cacheGet(w.cacheKey) : undefined));
+      const misses = wanted.flatMap((_, i) => (found[i] ? [] : [i]));
+      // the heavy part (every stored point, for the exact smoothing) runs on the chart-read workers
+      const read = await ctx.daemon.chartReads.read(misses.map((i) => ({ runId: wanted[i].runId, key: wanted[i].key, opts })));
+      misses.forEach((i, j) => {
+        found[i] = seriesForWire(read[j]);
+        if (wanted[i].cacheKey) cacheSet(wanted[i].cacheKey!, found[i]!);
+      });
+      const out: Record<string, Record<string, BucketedSeries>> = {};
+      wanted.forEach((w, i) => ((out[w.runId] ??= {})[w.key] = found[i]!));
       return out;
     }),
 

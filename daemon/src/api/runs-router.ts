@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { ConfigError } from "@trainyard/config";
-import { countRuns, getRun, listCheckpoints, listRunEvents, listRuns, metricKeys, readSeries, RUN_SORT_KEYS, RUN_STATES, type RunRow } from "@trainyard/db";
+import { countRuns, getRun, listCheckpoints, listRunEvents, listRuns, distinctKeys, readSeries, RUN_SORT_KEYS, RUN_STATES, type RunRow } from "@trainyard/db";
 import { assertMayChange, publicProcedure, router, badRequest, notFound, type Context } from "./trpc.ts";
 import { RunStateError } from "../daemon.ts";
 import { toSummary } from "../runs/run-summary.ts";
@@ -117,7 +117,7 @@ export const runsRouter = router({
     return { id: input.id, deleted: true as const };
   }),
 
-  metricKeys: publicProcedure.input(runId).query(({ ctx, input }) => metricKeys(ctx.daemon.store.sqlite, input.id)),
+  metricKeys: publicProcedure.input(runId).query(({ ctx, input }) => distinctKeys(ctx.daemon.store.sqlite, input.id)),
 
   /** Downsampled series (min / max / last per bucket) for each requested key. */
   series: publicProcedure

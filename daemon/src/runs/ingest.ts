@@ -3,7 +3,7 @@
 // then a push to live subscribers.
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { join, relative } from "node:path";
-import { getRun, IngestWriter, updateRun, upsertCheckpoint, type EventRecord, type MetricPoint, type NewRun } from "@trainyard/db";
+import { getRun, IngestWriter, sealRun, updateRun, upsertCheckpoint, type EventRecord, type MetricPoint, type NewRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { parseEventLine, type TrainerEvent } from "./event-parse.ts";
 import type { LivePoint } from "./event-bus.ts";
@@ -62,6 +62,7 @@ export class RunIngest {
     this.flush();
     this.closed = true;
     closeSync(this.fd);
+    sealRun(this.daemon.store.sqlite, this.runId); // a finished run reads as blocks only
   }
 }
 

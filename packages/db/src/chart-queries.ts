@@ -1,6 +1,7 @@
 // Reads behind the dashboard's charts, compare view and runs table: bucketed series with min / max / last
 // and full-resolution smoothing, full exports, ROC / PR curve events, final / best metrics, paged runs.
 import type Database from "better-sqlite3";
+import { distinctKeys, readSeriesColumns, seriesSummary, type SeriesColumns } from "./metric-blocks.ts";
 
 /** A bucketed series, columnar (six arrays of equal length) so 300 series stay small on the wire. */
 export interface BucketedSeries {
@@ -44,54 +45,68 @@ export function readBuckets(sqlite: Database.Database, runId: string, key: strin
   const from = opts.fromStep ?? LO;
   const to = opts.toStep ?? HI;
   const w = clampWeight(opts.smoothing ?? 0);
-  const range = sqlite
-    .prepare("SELECT COUNT(*) n, MIN(step) lo, MAX(step) hi FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ?")
-    .get(runId, key, from, to) as { n: number; lo: number | null; hi: number | null };
-  const out: BucketedSeries = { step: [], epoch: [], time: [], last: [], min: [], max: [], mean: [], count: [], smooth: w > 0 ? [] : null, total: range.n };
-  if (!range.n) return out;
-  const width = range.n <= maxPoints ? 0 : Math.max(1, Math.ceil((range.hi! - range.lo! + 1) / maxPoints));
   // The EMA needs every point before the range too: its value at `from` depends on all of them.
-  const scanFrom = w > 0 ? LO : from;
-  const rows = sqlite
-    .prepare("SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY step, rowid")
-    .raw()
-    .iterate(runId, key, scanFrom, to) as IterableIterator<[number, number, number, number]>;
-  const ema = new DebiasedEma(w);
-  let bucket = Number.NaN;
+  return bucketColumns(readSeriesColumns(sqlite, runId, key, w > 0 ? LO : from, to), from, maxPoints, w);
+}
+
+/**
+ * The bucketing itself, over step-ordered columns: equal-width step buckets over the points from `from`
+ * on (one bucket per point when they fit), each with min / max / last / mean / count, and the debiased EMA
+ * of all points (those before `from` included) at each bucket's last point. Tight loops over typed arrays:
+ * this runs over every point of every series a cold compare view shows.
+ */
+export function bucketColumns(c: SeriesColumns, from: number, maxPoints: number, w: number): BucketedSeries {
+  let first = 0;
+  while (first < c.length && c.step[first] < from) first++;
+  const total = c.length - first;
+  const out: BucketedSeries = { step: [], epoch: [], time: [], last: [], min: [], max: [], mean: [], count: [], smooth: w > 0 ? [] : null, total };
+  if (!total) return out;
+  const lo = c.step[first];
+  const width = total <= maxPoints ? 0 : Math.max(1, Math.ceil((c.step[c.length - 1] - lo + 1) / maxPoints));
+  const { step, value, epoch, time } = c;
+  const ema = w > 0 ? new DebiasedEma(w) : null;
+  if (ema) for (let i = 0; i < first; i++) ema.push(value[i]);
+  // one pass: a bucket closes when a step reaches its limit (steps ascend, so buckets are consecutive runs)
+  let start = first;
+  let limit = width ? lo + (Math.floor((step[first] - lo) / width) + 1) * width : Infinity;
+  let mn = value[first];
+  let mx = mn;
+  let sum = 0;
   let finite = 0;
-  for (const [step, epoch, time, value] of rows) {
-    const smoothed = w > 0 ? ema.push(value) : value;
-    if (step < from) continue;
-    const b = width ? Math.floor((step - range.lo!) / width) : out.step.length;
-    const n = out.step.length;
-    if (b === bucket && n) {
-      out.step[n - 1] = step;
-      out.epoch[n - 1] = epoch;
-      out.time[n - 1] = time;
-      out.last[n - 1] = value;
-      // NaN never wins a comparison, so a diverged value does not poison the bucket's extremes
-      if (value < out.min[n - 1]) out.min[n - 1] = value;
-      if (value > out.max[n - 1]) out.max[n - 1] = value;
-      if (Number.isFinite(value)) {
-        out.mean[n - 1] += (value - out.mean[n - 1]) / (finite + 1);
-        finite += 1;
-      }
-      out.count[n - 1] += 1;
-      if (out.smooth) out.smooth[n - 1] = smoothed;
-    } else {
-      bucket = b;
-      out.step.push(step);
-      out.epoch.push(epoch);
-      out.time.push(time);
-      out.last.push(value);
-      out.min.push(value);
-      out.max.push(value);
-      out.mean.push(Number.isFinite(value) ? value : 0);
-      finite = Number.isFinite(value) ? 1 : 0;
-      out.count.push(1);
-      out.smooth?.push(smoothed);
+  let smoothed = 0;
+  const close = (end: number) => {
+    const last = end - 1;
+    out.step.push(step[last]);
+    out.epoch.push(epoch[last]);
+    out.time.push(time[last]);
+    out.last.push(value[last]);
+    out.min.push(mn);
+    out.max.push(mx);
+    out.mean.push(finite ? sum / finite : 0);
+    out.count.push(end - start);
+    out.smooth?.push(smoothed);
+  };
+  for (let i = first; i < c.length; i++) {
+    const v = value[i];
+    if (i > start && (width === 0 || step[i] >= limit)) {
+      close(i);
+      start = i;
+      if (width) limit = lo + (Math.floor((step[i] - lo) / width) + 1) * width;
+      mn = v;
+      mx = v;
+      sum = 0;
+      finite = 0;
     }
+    // NaN never wins a comparison, so a diverged value does not poison the bucket's extremes
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+    if (v - v === 0) {
+      sum += v;
+      finite++;
+    }
+    if (ema) smoothed = ema.push(v);
   }
+  close(c.length);
   return out;
 }
 
@@ -108,12 +123,18 @@ function clampWeight(w: number): number {
 export class DebiasedEma {
   private last = 0;
   private n = 0;
+  /** w^n while 1 - w^n still differs from 1 in float64; past that the division is a no-op and skipped. */
+  private decay = 1;
   constructor(private readonly w: number) {}
   push(value: number): number {
-    if (!Number.isFinite(value)) return value;
+    if (value - value !== 0) return value; // NaN or ±Infinity: passed through, not counted
     this.last = this.last * this.w + (1 - this.w) * value;
     this.n += 1;
-    return this.w === 1 ? this.last : this.last / (1 - Math.pow(this.w, this.n));
+    if (this.w === 1) return this.last;
+    if (this.decay === 0) return this.last;
+    this.decay = Math.pow(this.w, this.n); // as TensorBoard computes it, so results match to the bit
+    if (1 - this.decay === 1) this.decay = 0;
+    return this.last / (1 - this.decay);
   }
 }
 
@@ -121,13 +142,13 @@ export class DebiasedEma {
 export function exportCsv(sqlite: Database.Database, runIds: readonly string[], keys: readonly string[]): string {
   const lines = ["run_id,run_name,key,step,epoch,time,value"];
   const nameOf = sqlite.prepare("SELECT name FROM runs WHERE id = ?").pluck();
-  const read = sqlite.prepare("SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step, rowid").raw();
   for (const runId of runIds) {
     const name = csvField(String(nameOf.get(runId) ?? ""));
+    const id = csvField(runId);
     for (const key of keys) {
       const k = csvField(key);
-      for (const [step, epoch, time, value] of read.iterate(runId, key) as IterableIterator<[number, number, number, number]>)
-        lines.push(`${csvField(runId)},${name},${k},${step},${epoch},${time},${value}`);
+      const c = readSeriesColumns(sqlite, runId, key);
+      for (let i = 0; i < c.length; i++) lines.push(`${id},${name},${k},${c.step[i]},${c.epoch[i]},${c.time[i]},${c.value[i]}`);
     }
   }
   return lines.join("\n") + "\n";
@@ -197,46 +218,42 @@ export interface MetricSummary {
 }
 
 /**
- * Last value and extremes of every key of a run matching one of the prefixes (val/, test/): what the
- * compare view's final / best tables and the run page's test results show. Uses the (run, key, step) index.
+ * Last value (at the highest step) and extremes of every key of a run matching one of the prefixes (val/,
+ * test/): what the compare view's final / best tables and the run page's test results show.
  */
 export function summarizeMetrics(sqlite: Database.Database, runId: string, prefixes: readonly string[]): Record<string, MetricSummary> {
   const keys = distinctKeys(sqlite, runId).filter((k) => prefixes.some((p) => k.startsWith(p)));
-  const lastOf = sqlite.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step DESC, rowid DESC LIMIT 1");
-  const extremes = sqlite.prepare("SELECT MIN(value) mn, MAX(value) mx FROM metrics WHERE run_id = ? AND key = ?");
   const out: Record<string, MetricSummary> = {};
   for (const key of keys) {
-    const l = lastOf.get(runId, key) as { step: number; value: number };
-    const e = extremes.get(runId, key) as { mn: number; mx: number };
-    out[key] = { last: l.value, lastStep: l.step, min: e.mn, max: e.mx };
+    const summary = seriesSummary(sqlite, runId, key);
+    if (summary) out[key] = summary;
   }
-  return out;
-}
-
-/**
- * The metric keys of a run by skipping through the (run, key, step) index one key at a time: a handful of
- * index seeks instead of SELECT DISTINCT's walk over every point (600k rows for a 100k-step run).
- */
-export function distinctKeys(sqlite: Database.Database, runId: string): string[] {
-  const next = sqlite.prepare("SELECT key FROM metrics WHERE run_id = ? AND key > ? ORDER BY key LIMIT 1").pluck();
-  const out: string[] = [];
-  for (let k = next.get(runId, "") as string | undefined; k !== undefined; k = next.get(runId, k) as string | undefined) out.push(k);
   return out;
 }
 
 /** Seconds each epoch took, from the wall times of one key's points (train/loss is printed every epoch). */
 export function epochDurations(sqlite: Database.Database, runId: string, key = "train/loss"): { epoch: number; seconds: number; step: number }[] {
-  const rows = sqlite
-    .prepare("SELECT epoch, MAX(time) t, MAX(step) step FROM metrics WHERE run_id = ? AND key = ? GROUP BY epoch ORDER BY epoch")
-    .all(runId, key) as { epoch: number; t: number; step: number }[];
-  const first = sqlite.prepare("SELECT MIN(time) t FROM metrics WHERE run_id = ? AND key = ?").pluck().get(runId, key) as number | null;
+  const c = readSeriesColumns(sqlite, runId, key);
+  const byEpoch = new Map<number, { t: number; step: number }>();
+  let first = Infinity;
+  for (let i = 0; i < c.length; i++) {
+    const e = byEpoch.get(c.epoch[i]);
+    if (!e) byEpoch.set(c.epoch[i], { t: c.time[i], step: c.step[i] });
+    else {
+      e.t = Math.max(e.t, c.time[i]);
+      e.step = Math.max(e.step, c.step[i]);
+    }
+    first = Math.min(first, c.time[i]);
+  }
   const startedAt = sqlite.prepare("SELECT started_at FROM runs WHERE id = ?").pluck().get(runId) as number | null;
-  let prev = startedAt != null ? startedAt / 1000 : (first ?? 0);
-  return rows.map((r) => {
-    const seconds = Math.max(0, r.t - prev);
-    prev = r.t;
-    return { epoch: r.epoch, seconds, step: r.step };
-  });
+  let prev = startedAt != null ? startedAt / 1000 : Number.isFinite(first) ? first : 0;
+  return [...byEpoch]
+    .sort((a, b) => a[0] - b[0])
+    .map(([epoch, r]) => {
+      const seconds = Math.max(0, r.t - prev);
+      prev = r.t;
+      return { epoch, seconds, step: r.step };
+    });
 }
 
 export const RUN_SORT_COLUMNS = ["created", "name", "status", "owner", "dataset", "labelSet", "best", "duration", "gpus", "priority", "progress"] as const;

@@ -5,3 +5,4 @@ export * from "./metrics.ts";
 export * from "./datasets.ts";
 export * from "./users.ts";
 export * from "./chart-queries.ts";
+export * from "./metric-blocks.ts";

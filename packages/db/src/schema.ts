@@ -1,7 +1,7 @@
 // Store schema (drizzle). The daemon is the only writer. Migrations are generated from this file into
 // drizzle/ with `npm run db:generate`, reviewed and checked in, and applied at daemon start.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -109,6 +109,38 @@ export const metrics = sqliteTable(
     value: real("value").notNull(),
   },
   (t) => [index("metrics_run_key_step_idx").on(t.runId, t.key, t.step)],
+);
+
+/**
+ * Sealed metric history, columnar: each row holds up to BLOCK_POINTS consecutive points (arrival order) of
+ * one run's key as little-endian float64 arrays, so a chart reads a 100k-point series as ~100 blobs
+ * instead of 100k rows. `metrics` keeps only the unsealed tail of each series (packages/db/src/metric-blocks.ts).
+ */
+export const metricBlocks = sqliteTable(
+  "metric_blocks",
+  {
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** Block order within the series (arrival order). */
+    seq: integer("seq").notNull(),
+    n: integer("n").notNull(),
+    minStep: integer("min_step").notNull(),
+    maxStep: integer("max_step").notNull(),
+    /** Extremes of the block's finite values (null when it has none): summaries without reading blobs. */
+    minValue: real("min_value"),
+    maxValue: real("max_value"),
+    /** Steps as start + i * stride when they are evenly spaced (then step_data is null). */
+    stepStart: integer("step_start"),
+    stepStride: integer("step_stride"),
+    /** JSON [[index, epoch], ...]: the epoch from each index on. */
+    epochRuns: text("epoch_runs").notNull(),
+    /** JSON [[index, phase or null], ...]. */
+    phaseRuns: text("phase_runs").notNull(),
+    valueData: blob("value_data", { mode: "buffer" }).notNull(),
+    timeData: blob("time_data", { mode: "buffer" }).notNull(),
+    stepData: blob("step_data", { mode: "buffer" }),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key, t.seq] })],
 );
 
 export const checkpoints = sqliteTable(

@@ -1,0 +1,101 @@
+// Bucket reads for the dashboard's charts on worker threads, each with its own read-only SQLite
+// connection: a cold compare view (50 runs × 6 metrics, every stored point read for the exact smoothing)
+// uses the machine's cores, and the daemon's main thread stays free for ingest, live streams and other
+// users meanwhile. Without workers (size 0, or one failed to start) reads run in-process.
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { readBuckets, type BucketedSeries, type BucketOptions } from "@trainyard/db";
+import type Database from "better-sqlite3";
+
+export interface ChartReadJob {
+  runId: string;
+  key: string;
+  opts: BucketOptions;
+}
+
+export type ChartReadReply = { id: number; series: BucketedSeries[] } | { id: number; error: string };
+
+/** Worker threads by default: the cores, up to 4 (reads are memory-bound past that). */
+export function defaultChartThreads(env = process.env): number {
+  const n = Number(env.TRAINYARD_CHART_THREADS);
+  return Number.isInteger(n) && n >= 0 ? n : Math.min(4, availableParallelism());
+}
+
+interface Pending {
+  resolve: (s: BucketedSeries[]) => void;
+  reject: (e: Error) => void;
+}
+
+class ReadWorker {
+  private pending = new Map<number, Pending>();
+  private nextId = 0;
+  /** Jobs sent and not answered: the pool gives new work to the least loaded worker. */
+  load = 0;
+  broken: Error | null = null;
+
+  constructor(private worker: Worker) {
+    worker.on("message", (msg: ChartReadReply) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if ("error" in msg) p.reject(new Error(msg.error));
+      else p.resolve(msg.series);
+    });
+    const fail = (e: Error) => {
+      this.broken = e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`chart-read worker exited with code ${code}`)));
+    worker.unref();
+  }
+
+  read(jobs: ChartReadJob[]): Promise<BucketedSeries[]> {
+    if (this.broken) return Promise.reject(this.broken);
+    const id = this.nextId++;
+    this.load += jobs.length;
+    return new Promise<BucketedSeries[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, jobs });
+    }).finally(() => (this.load -= jobs.length));
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+export class ChartReadPool {
+  private workers: ReadWorker[];
+
+  constructor(
+    private sqlite: Database.Database,
+    dbFile: string,
+    size = defaultChartThreads(),
+  ) {
+    const entry = new URL("./chart-read-worker.mjs", import.meta.url);
+    this.workers = Array.from({ length: size }, () => new ReadWorker(new Worker(entry, { workerData: { db: dbFile } })));
+  }
+
+  /**
+   * Reads every job, split into one contiguous share per worker (series of similar cost sit together in a
+   * request, so equal counts are close to equal work). A worker that fails leaves its share to this thread.
+   */
+  async read(jobs: ChartReadJob[]): Promise<BucketedSeries[]> {
+    const live = this.workers.filter((w) => !w.broken);
+    if (!live.length || jobs.length < 2) return jobs.map((j) => readBuckets(this.sqlite, j.runId, j.key, j.opts));
+    live.sort((a, b) => a.load - b.load);
+    const per = Math.ceil(jobs.length / live.length);
+    const shares = live.map((w, i) => ({ w, jobs: jobs.slice(i * per, (i + 1) * per) })).filter((s) => s.jobs.length);
+    const parts = await Promise.all(
+      shares.map(({ w, jobs: share }) => w.read(share).catch(() => share.map((j) => readBuckets(this.sqlite, j.runId, j.key, j.opts)))),
+    );
+    return parts.flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = [];
+  }
+}

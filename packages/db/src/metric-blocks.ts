@@ -1,0 +1,315 @@
+// Columnar metric storage. Ingest appends points as rows to `metrics` (one transaction per batch, cheap
+// to write); once a series has BLOCK_POINTS unsealed points, they move into one `metric_blocks` row as
+// float64 arrays, in the same transaction. At the end of a run every tail is sealed. A chart then reads a
+// 100k-point series as ~100 blobs (about 1 ms) instead of 100k rows (about 100 ms): what makes exact
+// full-resolution smoothing and a cold compare view of 30M points affordable.
+//
+// Every reader of full-resolution points goes through `readSeriesColumns`, which merges blocks and the
+// row tail and returns points ordered by step, ties in arrival order (as `ORDER BY step, rowid` did).
+import type Database from "better-sqlite3";
+
+/** Points per sealed block: 8 KB of values, two SQLite pages; the unsealed tail stays under this. */
+export const BLOCK_POINTS = 1024;
+
+/** One series at full resolution, ordered by step (ties: arrival order). */
+export interface SeriesColumns {
+  length: number;
+  step: Float64Array;
+  epoch: Float64Array;
+  time: Float64Array;
+  value: Float64Array;
+}
+
+const LO = -1e18;
+const HI = 1e18;
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** Prepared once per connection: these run per series on the chart and ingest paths. */
+function stmt(sqlite: Database.Database, sql: string): Database.Statement {
+  let byText = statements.get(sqlite);
+  if (!byText) statements.set(sqlite, (byText = new Map()));
+  let s = byText.get(sql);
+  if (!s) byText.set(sql, (s = sqlite.prepare(sql)));
+  return s;
+}
+
+interface BlockRow {
+  n: number;
+  step_start: number | null;
+  step_stride: number | null;
+  epoch_runs: string;
+  value_data: Buffer;
+  time_data: Buffer;
+  step_data: Buffer | null;
+}
+
+type TailRow = [step: number, epoch: number, time: number, value: number];
+
+/**
+ * Every point of one series with step in [fromStep, toStep]. Blocks entirely outside the range are not
+ * read. Arrays are freshly allocated and owned by the caller.
+ */
+export function readSeriesColumns(sqlite: Database.Database, runId: string, key: string, fromStep = LO, toStep = HI): SeriesColumns {
+  const blocks = stmt(
+    sqlite,
+    `SELECT n, step_start, step_stride, epoch_runs, value_data, time_data, step_data FROM metric_blocks
+     WHERE run_id = ? AND key = ? AND max_step >= ? AND min_step <= ? ORDER BY seq`,
+  ).all(runId, key, fromStep, toStep) as BlockRow[];
+  const tail = stmt(sqlite, "SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY rowid")
+    .raw()
+    .all(runId, key, fromStep, toStep) as TailRow[];
+  let total = tail.length;
+  for (const b of blocks) total += b.n;
+  const out = allocColumns(total);
+  let at = 0;
+  for (const b of blocks) {
+    copyFloat64(b.value_data, out.value, at, b.n);
+    copyFloat64(b.time_data, out.time, at, b.n);
+    if (b.step_data) copyFloat64(b.step_data, out.step, at, b.n);
+    else for (let i = 0; i < b.n; i++) out.step[at + i] = b.step_start! + i * b.step_stride!;
+    const runs = JSON.parse(b.epoch_runs) as [number, number][];
+    for (let r = 0; r < runs.length; r++) out.epoch.fill(runs[r][1], at + runs[r][0], at + (r + 1 < runs.length ? runs[r + 1][0] : b.n));
+    at += b.n;
+  }
+  for (const [step, epoch, time, value] of tail) {
+    out.step[at] = step;
+    out.epoch[at] = epoch;
+    out.time[at] = time;
+    out.value[at] = value;
+    at++;
+  }
+  return orderAndClip(out, fromStep, toStep);
+}
+
+function allocColumns(n: number): SeriesColumns {
+  return { length: n, step: new Float64Array(n), epoch: new Float64Array(n), time: new Float64Array(n), value: new Float64Array(n) };
+}
+
+/** Copies a little-endian float64 blob into `dst` at `at` (a byte copy: SQLite's buffers need not be 8-aligned). */
+function copyFloat64(blob: Buffer, dst: Float64Array, at: number, n: number): void {
+  if (blob.byteLength !== n * 8) throw new Error(`metric block is corrupt: ${blob.byteLength} bytes for ${n} points`);
+  new Uint8Array(dst.buffer, dst.byteOffset + at * 8, n * 8).set(blob);
+}
+
+/**
+ * Drops points outside the range (blocks straddle its edges) and restores step order when arrival order
+ * was not (a resumed attempt logs steps again from its checkpoint). Stable: equal steps keep arrival order.
+ */
+function orderAndClip(c: SeriesColumns, from: number, to: number): SeriesColumns {
+  let sorted = true;
+  let inside = true;
+  for (let i = 0; i < c.length; i++) {
+    const s = c.step[i];
+    if (s < from || s > to) inside = false;
+    if (i && s < c.step[i - 1]) sorted = false;
+  }
+  if (sorted && inside) return c;
+  const keep: number[] = [];
+  for (let i = 0; i < c.length; i++) if (c.step[i] >= from && c.step[i] <= to) keep.push(i);
+  if (!sorted) keep.sort((a, b) => c.step[a] - c.step[b] || a - b);
+  const out = allocColumns(keep.length);
+  keep.forEach((src, i) => {
+    out.step[i] = c.step[src];
+    out.epoch[i] = c.epoch[src];
+    out.time[i] = c.time[src];
+    out.value[i] = c.value[src];
+  });
+  return out;
+}
+
+type SealRow = [rowid: number, step: number, epoch: number, phase: string | null, time: number, value: number];
+
+/**
+ * Moves a series' unsealed rows into blocks of BLOCK_POINTS and the remainder into a last, shorter block
+ * (a run that ended). Call inside the caller's transaction.
+ */
+function sealSeries(sqlite: Database.Database, runId: string, key: string): void {
+  const rows = readTail(sqlite, runId, key);
+  if (!rows.length) return;
+  writeBlocks(sqlite, runId, key, rows);
+  stmt(sqlite, "DELETE FROM metrics WHERE run_id = ? AND key = ? AND rowid <= ?").run(runId, key, rows[rows.length - 1][0]);
+}
+
+function encodeBlock(rows: SealRow[]) {
+  const n = rows.length;
+  const steps = new Float64Array(n);
+  const values = new Float64Array(n);
+  const times = new Float64Array(n);
+  const epochRuns: [number, number][] = [];
+  const phaseRuns: [number, string | null][] = [];
+  let minStep = Infinity;
+  let maxStep = -Infinity;
+  let minValue = Infinity;
+  let maxValue = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const [, step, epoch, phase, time, value] = rows[i];
+    if (value < minValue) minValue = value;
+    if (value > maxValue) maxValue = value;
+    steps[i] = step;
+    values[i] = value;
+    times[i] = time;
+    if (step < minStep) minStep = step;
+    if (step > maxStep) maxStep = step;
+    if (!epochRuns.length || epochRuns.at(-1)![1] !== epoch) epochRuns.push([i, epoch]);
+    if (!phaseRuns.length || phaseRuns.at(-1)![1] !== phase) phaseRuns.push([i, phase]);
+  }
+  const stride = n > 1 ? steps[1] - steps[0] : 0;
+  let even = Number.isInteger(steps[0]) && Number.isInteger(stride);
+  for (let i = 1; even && i < n; i++) even = steps[i] === steps[0] + i * stride;
+  return {
+    n,
+    minStep,
+    maxStep,
+    minValue: Number.isFinite(minValue) ? minValue : null,
+    maxValue: Number.isFinite(maxValue) ? maxValue : null,
+    stepStart: even ? steps[0] : null,
+    stepStride: even ? stride : null,
+    epochRuns: JSON.stringify(epochRuns),
+    phaseRuns: JSON.stringify(phaseRuns),
+    values: Buffer.from(values.buffer),
+    times: Buffer.from(times.buffer),
+    steps: even ? null : Buffer.from(steps.buffer),
+  };
+}
+
+/** A point as ingest hands it over (MetricPoint of metrics.ts without the run and key). */
+export interface AppendPoint {
+  step: number;
+  epoch: number;
+  phase: string | null;
+  time: number;
+  value: number;
+}
+
+/**
+ * The unsealed rows of each series, per connection, mirrored in memory so a seal need not read them back.
+ * Checked against the table (count, first and last rowid: one index range) before each use, so a rolled-back
+ * transaction or another writer can only cost a re-read, never a wrong block.
+ */
+const tails = new WeakMap<Database.Database, Map<string, SealRow[]>>();
+
+function tailsOf(sqlite: Database.Database): Map<string, SealRow[]> {
+  let t = tails.get(sqlite);
+  if (!t) tails.set(sqlite, (t = new Map()));
+  return t;
+}
+
+/**
+ * Appends points to their series (call inside the batch's transaction). Whenever a series' unsealed tail
+ * plus the new points reach BLOCK_POINTS, full blocks are written straight from memory: tail rows are
+ * deleted, new points that land in a block are never written as rows. The rest become rows.
+ */
+export function appendPoints(sqlite: Database.Database, bySeries: Map<string, Map<string, AppendPoint[]>>): void {
+  const cache = tailsOf(sqlite);
+  const check = stmt(sqlite, "SELECT COUNT(*) n, MIN(rowid) first, MAX(rowid) last FROM metrics WHERE run_id = ? AND key = ?");
+  const insertRow = stmt(sqlite, "INSERT INTO metrics (run_id, key, step, epoch, phase, time, value) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const [runId, keys] of bySeries) {
+    for (const [key, points] of keys) {
+      const id = `${runId}\u0000${key}`;
+      let tail = cache.get(id);
+      const held = check.get(runId, key) as { n: number; first: number | null; last: number | null };
+      if (!tail || tail.length !== held.n || (held.n > 0 && (tail[0][0] !== held.first || tail[tail.length - 1][0] !== held.last))) tail = readTail(sqlite, runId, key);
+      const fresh: SealRow[] = points.map((p) => [0, p.step, p.epoch, p.phase, p.time, p.value]);
+      const combined = tail.length ? tail.concat(fresh) : fresh;
+      const sealed = Math.floor(combined.length / BLOCK_POINTS) * BLOCK_POINTS;
+      if (sealed) {
+        writeBlocks(sqlite, runId, key, combined.slice(0, sealed));
+        const lastSealedRow = Math.min(sealed, tail.length) - 1;
+        if (lastSealedRow >= 0) stmt(sqlite, "DELETE FROM metrics WHERE run_id = ? AND key = ? AND rowid <= ?").run(runId, key, tail[lastSealedRow][0]);
+      }
+      const rest = combined.slice(sealed);
+      for (const r of rest) {
+        if (r[0] === 0) r[0] = Number(insertRow.run(runId, key, r[1], r[2], r[3], r[4], r[5]).lastInsertRowid);
+      }
+      cache.set(id, rest);
+    }
+  }
+}
+
+function readTail(sqlite: Database.Database, runId: string, key: string): SealRow[] {
+  return stmt(sqlite, "SELECT rowid, step, epoch, phase, time, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY rowid")
+    .raw()
+    .all(runId, key) as SealRow[];
+}
+
+function writeBlocks(sqlite: Database.Database, runId: string, key: string, rows: SealRow[]): void {
+  let seq = stmt(sqlite, "SELECT COALESCE(MAX(seq), -1) + 1 FROM metric_blocks WHERE run_id = ? AND key = ?").pluck().get(runId, key) as number;
+  const insert = stmt(
+    sqlite,
+    `INSERT INTO metric_blocks (run_id, key, seq, n, min_step, max_step, min_value, max_value, step_start, step_stride, epoch_runs, phase_runs, value_data, time_data, step_data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (let start = 0; start < rows.length; start += BLOCK_POINTS) {
+    const b = encodeBlock(rows.slice(start, start + BLOCK_POINTS));
+    insert.run(runId, key, seq++, b.n, b.minStep, b.maxStep, b.minValue, b.maxValue, b.stepStart, b.stepStride, b.epochRuns, b.phaseRuns, b.values, b.times, b.steps);
+  }
+}
+
+/** Seals every tail of a run (its last, shorter blocks): when a run ends, its reads become blob-only. */
+export function sealRun(sqlite: Database.Database, runId: string): void {
+  const keys = stmt(sqlite, "SELECT DISTINCT key FROM metrics WHERE run_id = ?").pluck().all(runId) as string[];
+  if (!keys.length) return;
+  const cache = tailsOf(sqlite);
+  sqlite.transaction(() => {
+    for (const key of keys) {
+      sealSeries(sqlite, runId, key);
+      cache.delete(`${runId}\u0000${key}`);
+    }
+  })();
+}
+
+/** Runs that are not running but still hold unsealed rows (a store written before blocks, or a crash). */
+export function runsWithTails(sqlite: Database.Database, finalStates: readonly string[]): string[] {
+  return stmt(
+    sqlite,
+    `SELECT id FROM runs WHERE status IN (${finalStates.map(() => "?").join(", ")})
+       AND EXISTS (SELECT 1 FROM metrics WHERE metrics.run_id = runs.id) ORDER BY created_at`,
+  )
+    .pluck()
+    .all(...finalStates) as string[];
+}
+
+/**
+ * Metric keys of a run, sorted, by skipping through both indexes one key at a time: a handful of seeks
+ * instead of a walk over every point.
+ */
+export function distinctKeys(sqlite: Database.Database, runId: string): string[] {
+  const keys = new Set<string>();
+  for (const table of ["metric_blocks", "metrics"]) {
+    const next = stmt(sqlite, `SELECT key FROM ${table} WHERE run_id = ? AND key > ? ORDER BY key LIMIT 1`).pluck();
+    for (let k = next.get(runId, "") as string | undefined; k !== undefined; k = next.get(runId, k) as string | undefined) keys.add(k);
+  }
+  return [...keys].sort();
+}
+
+/** The point at the highest step (latest arrival among equals) and the finite extremes of a series. */
+export function seriesSummary(sqlite: Database.Database, runId: string, key: string): { last: number; lastStep: number; min: number; max: number } | null {
+  const blocks = stmt(
+    sqlite,
+    "SELECT MIN(min_value) mn, MAX(max_value) mx, MAX(max_step) top FROM metric_blocks WHERE run_id = ? AND key = ?",
+  ).get(runId, key) as { mn: number | null; mx: number | null; top: number | null };
+  const tail = stmt(sqlite, "SELECT MIN(value) mn, MAX(value) mx, MAX(step) top FROM metrics WHERE run_id = ? AND key = ?").get(runId, key) as typeof blocks;
+  if (blocks.top === null && tail.top === null) return null;
+  let last: { step: number; value: number };
+  if (tail.top !== null && (blocks.top === null || tail.top >= blocks.top)) {
+    // the tail arrived after every block, so at an equal step its point is the later one
+    last = stmt(sqlite, "SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step DESC, rowid DESC LIMIT 1").get(runId, key) as typeof last;
+  } else {
+    // only the blocks holding the top step are read; equal steps come in arrival order, newest last
+    const c = readSeriesColumns(sqlite, runId, key, blocks.top!, blocks.top!);
+    last = { step: c.step[c.length - 1], value: c.value[c.length - 1] };
+  }
+  const lo = [blocks.mn, tail.mn].filter((v): v is number => v !== null);
+  const hi = [blocks.mx, tail.mx].filter((v): v is number => v !== null);
+  return { last: last.value, lastStep: last.step, min: lo.length ? Math.min(...lo) : Number.NaN, max: hi.length ? Math.max(...hi) : Number.NaN };
+}
+
+/** Points stored for a run (or all runs): blocks plus tails. */
+export function countPoints(sqlite: Database.Database, runId?: string): number {
+  const where = runId === undefined ? "" : " WHERE run_id = ?";
+  const args = runId === undefined ? [] : [runId];
+  const sealed = stmt(sqlite, `SELECT COALESCE(SUM(n), 0) FROM metric_blocks${where}`).pluck().get(...args) as number;
+  const tail = stmt(sqlite, `SELECT COUNT(*) FROM metrics${where}`).pluck().get(...args) as number;
+  return sealed + tail;
+}
