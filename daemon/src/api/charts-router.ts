@@ -9,7 +9,7 @@ import {
 } from "@trainyard/db";
 import { publicProcedure, router, notFound } from "./trpc.ts";
 import { toSummary } from "../runs/run-summary.ts";
-import { seriesForWire } from "./series-wire.ts";
+import { seriesForWire } from "../charts/series-wire.ts";
 
 const id = z.string().min(1).max(64);
 const key = z.string().min(1).max(200);

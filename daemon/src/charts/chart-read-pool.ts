@@ -16,7 +16,7 @@ export interface ChartReadJob {
 export type ChartReadReply = { id: number; series: BucketedSeries[] } | { id: number; error: string };
 
 /** Worker threads by default: the cores, up to 4 (reads are memory-bound past that). */
-export function defaultChartThreads(env = process.env): number {
+export function defaultChartThreads(env: Record<string, string | undefined> = process.env): number {
   const n = Number(env.TRAINYARD_CHART_THREADS);
   return Number.isInteger(n) && n >= 0 ? n : Math.min(4, availableParallelism());
 }
@@ -68,6 +68,8 @@ class ReadWorker {
 
 export class ChartReadPool {
   private workers: ReadWorker[];
+  /** Series read by the workers and by this thread (fallback), for /healthz-style introspection and tests. */
+  readonly served = { workers: 0, local: 0 };
 
   constructor(
     private sqlite: Database.Database,
@@ -84,14 +86,24 @@ export class ChartReadPool {
    */
   async read(jobs: ChartReadJob[]): Promise<BucketedSeries[]> {
     const live = this.workers.filter((w) => !w.broken);
-    if (!live.length || jobs.length < 2) return jobs.map((j) => readBuckets(this.sqlite, j.runId, j.key, j.opts));
+    if (!live.length) return this.readHere(jobs);
     live.sort((a, b) => a.load - b.load);
     const per = Math.ceil(jobs.length / live.length);
     const shares = live.map((w, i) => ({ w, jobs: jobs.slice(i * per, (i + 1) * per) })).filter((s) => s.jobs.length);
     const parts = await Promise.all(
-      shares.map(({ w, jobs: share }) => w.read(share).catch(() => share.map((j) => readBuckets(this.sqlite, j.runId, j.key, j.opts)))),
+      shares.map(({ w, jobs: share }) =>
+        w.read(share).then(
+          (series) => ((this.served.workers += share.length), series),
+          () => this.readHere(share),
+        ),
+      ),
     );
     return parts.flat();
+  }
+
+  private readHere(jobs: ChartReadJob[]): BucketedSeries[] {
+    this.served.local += jobs.length;
+    return jobs.map((j) => readBuckets(this.sqlite, j.runId, j.key, j.opts));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { IngestWriter, openStore, readBuckets, sealRun, type MetricPoint } from "@trainyard/db";
+import { ChartReadPool, defaultChartThreads } from "./chart-read-pool.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "chart-pool-"));
+const file = join(dir, "t.db");
+const store = openStore(file);
+const runs = ["a", "b", "c"];
+const keys = ["train/loss", "val/auc"];
+for (const id of runs) {
+  store.sqlite.prepare("INSERT INTO runs (id, name, dataset_name, config, config_yaml) VALUES (?, 'x', 'd', '{}', '')").run(id);
+  const pts: MetricPoint[] = [];
+  for (let s = 0; s < 5000; s++) for (const key of keys) pts.push({ runId: id, key, step: s, epoch: s >> 10, phase: null, time: s / 10, value: Math.sin(s / 40 + id.charCodeAt(0)) + (s === 1234 ? 9 : 0) });
+  new IngestWriter(store.sqlite).write({ metrics: pts, events: [], offsets: new Map() });
+  if (id !== "c") sealRun(store.sqlite, id); // "c" keeps an unsealed tail, like a running run
+}
+const jobs = runs.flatMap((runId) => keys.map((key) => ({ runId, key, opts: { maxPoints: 300, smoothing: 0.8 } })));
+const pools: ChartReadPool[] = [];
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("chart-read pool", () => {
+  it("answers on worker threads exactly what an in-process read answers, in job order", async () => {
+    const pool = new ChartReadPool(store.sqlite, file, 2);
+    pools.push(pool);
+    const got = await pool.read(jobs);
+    expect(got).toEqual(jobs.map((j) => readBuckets(store.sqlite, j.runId, j.key, j.opts)));
+    expect(Math.max(...got[0].max)).toBeGreaterThan(9); // the spike survived
+    expect(pool.served).toEqual({ workers: jobs.length, local: 0 });
+  });
+
+  it("sees points committed after it started (its connections read the live store)", async () => {
+    const pool = new ChartReadPool(store.sqlite, file, 1);
+    pools.push(pool);
+    const before = (await pool.read(jobs.slice(4, 6)))[0].total;
+    new IngestWriter(store.sqlite).write({ metrics: [{ runId: "c", key: "train/loss", step: 6000, epoch: 5, phase: null, time: 600, value: 1 }], events: [], offsets: new Map() });
+    expect((await pool.read(jobs.slice(4, 6)))[0].total).toBe(before + 1);
+  });
+
+  it("reads in-process when its workers are gone", async () => {
+    const pool = new ChartReadPool(store.sqlite, file, 2);
+    await pool.close();
+    expect(await pool.read(jobs)).toEqual(jobs.map((j) => readBuckets(store.sqlite, j.runId, j.key, j.opts)));
+    expect(pool.served).toEqual({ workers: 0, local: jobs.length });
+  });
+
+  it("falls back to this thread when a worker cannot open the store, instead of hanging", async () => {
+    const pool = new ChartReadPool(store.sqlite, join(dir, "missing", "t.db"), 1);
+    pools.push(pool);
+    // the worker cannot open its store and exits; the read falls back to this thread, which answers
+    expect(await pool.read(jobs.slice(0, 2))).toEqual(jobs.slice(0, 2).map((j) => readBuckets(store.sqlite, j.runId, j.key, j.opts)));
+    expect(pool.served).toEqual({ workers: 0, local: 2 });
+  });
+
+  it("sizes itself from TRAINYARD_CHART_THREADS, else the cores up to 4", () => {
+    expect(defaultChartThreads({ TRAINYARD_CHART_THREADS: "0" })).toBe(0);
+    expect(defaultChartThreads({ TRAINYARD_CHART_THREADS: "3" })).toBe(3);
+    expect(defaultChartThreads({ TRAINYARD_CHART_THREADS: "x" })).toBeGreaterThanOrEqual(1);
+    expect(defaultChartThreads({})).toBeLessThanOrEqual(4);
+  });
+});
