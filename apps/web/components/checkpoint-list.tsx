@@ -1,7 +1,7 @@
 import { formatMetric } from "../lib/run-progress.ts";
 import type { RunCheckpoint } from "../lib/trpc.ts";
 
-/** The checkpoint to offer first: the one named "best", else the best monitored value. */
+/** The checkpoint to offer first: the one the trainer saved as "best" (by its monitored metric). */
 export function bestCheckpoint(checkpoints: readonly RunCheckpoint[]): RunCheckpoint | null {
   return checkpoints.find((c) => c.name === "best") ?? null;
 }
@@ -25,7 +25,7 @@ export function CheckpointList({ checkpoints }: { checkpoints: readonly RunCheck
       <tbody>
         {checkpoints.map((c) => (
           <tr key={c.name} data-testid="checkpoint-row" data-best={c === best || undefined} className={c === best ? "best-cell" : undefined}>
-            <td className="mono">{c.name}{c === best && <span className="small"> ★ best</span>}</td>
+            <td className="mono">{c.name}{c === best && <span className="small" title="best by the monitored metric"> ★{c.name === "best" ? "" : " best"}</span>}</td>
             <td className="num mono">{c.epoch}</td>
             <td className="num mono">{c.step}</td>
             <td className="mono small">{c.monitorName ? `${c.monitorName} ${formatMetric(c.monitorValue)}` : "—"}</td>

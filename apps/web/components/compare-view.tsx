@@ -44,12 +44,15 @@ export function CompareView() {
 
   const summaries = useQuery(trpc.charts.summaries.queryOptions({ runs: runIds }, { enabled: runIds.length > 0 }));
   const keys = useQuery(trpc.charts.keys.queryOptions({ runs: runIds }, { enabled: runIds.length > 0 }));
+  // The series are asked for at once (a key no run has comes back empty), not after the key list: the
+  // heavy read starts one round trip earlier. The key list then decides which panels exist.
+  const requestedKeys = useMemo(() => [...DEFAULT_METRICS, ...extra].filter((k, i, all) => all.indexOf(k) === i), [extra]);
   const metricKeys = useMemo(() => {
     const available = new Set(keys.data ?? []);
-    return [...DEFAULT_METRICS, ...extra].filter((k, i, all) => available.has(k) && all.indexOf(k) === i);
-  }, [keys.data, extra]);
+    return requestedKeys.filter((k) => available.has(k));
+  }, [keys.data, requestedKeys]);
   const panels = useMemo(() => metricKeys.map(panelFor), [metricKeys]);
-  const { query: series, serverWeight } = useChartSeries({ runs: runIds, keys: metricKeys, smoothing: settings.smoothing, range: zoom });
+  const { query: series, serverWeight } = useChartSeries({ runs: runIds, keys: requestedKeys, smoothing: settings.smoothing, range: zoom });
 
   const styles: LineStyle[] = useMemo(() => {
     const byId = new Map((summaries.data ?? []).map((s) => [s.run.id, s.run]));
