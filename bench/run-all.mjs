@@ -8,6 +8,7 @@ const BENCHES = [
   ["daemon", "npx", ["tsx", "bench/daemon/ingest-subscribers.ts"]],
   ["daemon", "npx", ["tsx", "bench/daemon/live-latency.ts"]],
   ["daemon", "npx", ["tsx", "bench/daemon/scheduler-gaps.ts"]],
+  ["web", "npx", ["tsx", "bench/web/chart-read.ts"]],
   ["data", "npx", ["tsx", "bench/data/import-preview.ts"]],
   ["data", "npx", ["tsx", "bench/data/cache-build.ts"]],
   ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/train_speed.py", "--repeats", "3"]],

@@ -38,6 +38,7 @@ class ReadWorker {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
+      if (!this.pending.size) worker.unref();
       if ("error" in msg) p.reject(new Error(msg.error));
       else p.resolve(msg.series);
     });
@@ -57,6 +58,7 @@ class ReadWorker {
     this.load += jobs.length;
     return new Promise<BucketedSeries[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      this.worker.ref(); // an awaited read keeps the process alive; an idle pool does not
       this.worker.postMessage({ id, jobs });
     }).finally(() => (this.load -= jobs.length));
   }
@@ -68,7 +70,7 @@ class ReadWorker {
 
 export class ChartReadPool {
   private workers: ReadWorker[];
-  /** Series read by the workers and by this thread (fallback), for /healthz-style introspection and tests. */
+  /** Series read by the workers and by this thread (fallback), for tests and benchmarks. */
   readonly served = { workers: 0, local: 0 };
 
   constructor(
