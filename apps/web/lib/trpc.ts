@@ -1,7 +1,7 @@
 // The typed tRPC boundary: the client, its links, and the output types the pages render.
 // Only the AppRouter *type* comes from the daemon; nothing of it is bundled into the browser.
 import type { AppRouter } from "@trainyard/daemon/router";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 
@@ -18,6 +18,9 @@ export type ValidationResult = RouterOutputs["runs"]["validate"];
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
+/** Reads that take long enough to hold a whole batch back: sent alone, so lighter calls land first. */
+const UNBATCHED = new Set(["charts.series", "charts.csv"]);
+
 /** Same origin as the page: the daemon mounts tRPC at /api/trpc (SSE for subscriptions). */
 export function createTrainyardClient() {
   return createTRPCClient<AppRouter>({
@@ -25,7 +28,11 @@ export function createTrainyardClient() {
       splitLink({
         condition: (op) => op.type === "subscription",
         true: httpSubscriptionLink({ url: "/api/trpc" }),
-        false: httpBatchLink({ url: "/api/trpc" }),
+        false: splitLink({
+          condition: (op) => UNBATCHED.has(op.path),
+          true: httpLink({ url: "/api/trpc" }),
+          false: httpBatchLink({ url: "/api/trpc" }),
+        }),
       }),
     ],
   });
