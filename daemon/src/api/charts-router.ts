@@ -4,12 +4,11 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import {
-  distinctKeys, epochDurations, exportCsv, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions, readBuckets,
+  distinctKeys, epochDurations, exportCsv, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions,
   readCurves, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketedSeries, type RunState,
 } from "@trainyard/db";
 import { publicProcedure, router, notFound } from "./trpc.ts";
 import { toSummary } from "../runs/run-summary.ts";
-import { seriesForWire } from "../charts/series-wire.ts";
 
 const id = z.string().min(1).max(64);
 const key = z.string().min(1).max(200);
@@ -67,7 +66,7 @@ export const chartsRouter = router({
       // the heavy part (every stored point, for the exact smoothing) runs on the chart-read workers
       const read = await ctx.daemon.chartReads.read(misses.map((i) => ({ runId: wanted[i].runId, key: wanted[i].key, opts })));
       misses.forEach((i, j) => {
-        found[i] = seriesForWire(read[j]);
+        found[i] = read[j];
         if (wanted[i].cacheKey) cacheSet(wanted[i].cacheKey!, found[i]!);
       });
       const out: Record<string, Record<string, BucketedSeries>> = {};

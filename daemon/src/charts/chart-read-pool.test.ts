@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { IngestWriter, openStore, readBuckets, sealRun, type MetricPoint } from "@trainyard/db";
 import { ChartReadPool, defaultChartThreads } from "./chart-read-pool.ts";
+import { seriesForWire } from "./series-wire.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chart-pool-"));
 const file = join(dir, "t.db");
@@ -30,7 +31,7 @@ describe("chart-read pool", () => {
     const pool = new ChartReadPool(store.sqlite, file, 2);
     pools.push(pool);
     const got = await pool.read(jobs);
-    expect(got).toEqual(jobs.map((j) => readBuckets(store.sqlite, j.runId, j.key, j.opts)));
+    expect(got).toEqual(jobs.map((j) => seriesForWire(readBuckets(store.sqlite, j.runId, j.key, j.opts))));
     expect(Math.max(...got[0].max)).toBeGreaterThan(9); // the spike survived
     expect(pool.served).toEqual({ workers: jobs.length, local: 0 });
   });
@@ -46,7 +47,7 @@ describe("chart-read pool", () => {
   it("reads in-process when its workers are gone", async () => {
     const pool = new ChartReadPool(store.sqlite, file, 2);
     await pool.close();
-    expect(await pool.read(jobs)).toEqual(jobs.map((j) => readBuckets(store.sqlite, j.runId, j.key, j.opts)));
+    expect(await pool.read(jobs)).toEqual(jobs.map((j) => seriesForWire(readBuckets(store.sqlite, j.runId, j.key, j.opts))));
     expect(pool.served).toEqual({ workers: 0, local: jobs.length });
   });
 
@@ -54,7 +55,7 @@ describe("chart-read pool", () => {
     const pool = new ChartReadPool(store.sqlite, join(dir, "missing", "t.db"), 1);
     pools.push(pool);
     // the worker cannot open its store and exits; the read falls back to this thread, which answers
-    expect(await pool.read(jobs.slice(0, 2))).toEqual(jobs.slice(0, 2).map((j) => readBuckets(store.sqlite, j.runId, j.key, j.opts)));
+    expect(await pool.read(jobs.slice(0, 2))).toEqual(jobs.slice(0, 2).map((j) => seriesForWire(readBuckets(store.sqlite, j.runId, j.key, j.opts))));
     expect(pool.served).toEqual({ workers: 0, local: 2 });
   });
 

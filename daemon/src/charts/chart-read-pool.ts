@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { readBuckets, type BucketedSeries, type BucketOptions } from "@trainyard/db";
 import type Database from "better-sqlite3";
+import { seriesForWire } from "./series-wire.ts";
 
 export interface ChartReadJob {
   runId: string;
@@ -83,8 +84,9 @@ export class ChartReadPool {
   }
 
   /**
-   * Reads every job, split into one contiguous share per worker (series of similar cost sit together in a
-   * request, so equal counts are close to equal work). A worker that fails leaves its share to this thread.
+   * Reads every job, answers in their wire form (seriesForWire), split into one contiguous share per
+   * worker (series of similar cost sit together in a request, so equal counts are close to equal work).
+   * A worker that fails leaves its share to this thread.
    */
   async read(jobs: ChartReadJob[]): Promise<BucketedSeries[]> {
     const live = this.workers.filter((w) => !w.broken);
@@ -105,7 +107,7 @@ export class ChartReadPool {
 
   private readHere(jobs: ChartReadJob[]): BucketedSeries[] {
     this.served.local += jobs.length;
-    return jobs.map((j) => readBuckets(this.sqlite, j.runId, j.key, j.opts));
+    return jobs.map((j) => seriesForWire(readBuckets(this.sqlite, j.runId, j.key, j.opts)));
   }
 
   async close(): Promise<void> {
