@@ -36,6 +36,8 @@ function stmt(sqlite: Database.Database, sql: string): Database.Statement {
 
 interface BlockRow {
   n: number;
+  min_step: number;
+  max_step: number;
   step_start: number | null;
   step_stride: number | null;
   epoch_runs: string;
@@ -53,7 +55,7 @@ type TailRow = [step: number, epoch: number, time: number, value: number];
 export function readSeriesColumns(sqlite: Database.Database, runId: string, key: string, fromStep = LO, toStep = HI): SeriesColumns {
   const blocks = stmt(
     sqlite,
-    `SELECT n, step_start, step_stride, epoch_runs, value_data, time_data, step_data FROM metric_blocks
+    `SELECT n, min_step, max_step, step_start, step_stride, epoch_runs, value_data, time_data, step_data FROM metric_blocks
      WHERE run_id = ? AND key = ? AND max_step >= ? AND min_step <= ? ORDER BY seq`,
   ).all(runId, key, fromStep, toStep) as BlockRow[];
   const tail = stmt(sqlite, "SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY rowid")
@@ -62,24 +64,39 @@ export function readSeriesColumns(sqlite: Database.Database, runId: string, key:
   let total = tail.length;
   for (const b of blocks) total += b.n;
   const out = allocColumns(total);
+  // Whether the points are already in step order and inside the range, known from block metadata for
+  // evenly spaced blocks (the common case) so the 100k-point check pass is skipped.
+  let ordered = true;
+  let inside = true;
+  let prevMax = -Infinity;
   let at = 0;
   for (const b of blocks) {
     copyFloat64(b.value_data, out.value, at, b.n);
     copyFloat64(b.time_data, out.time, at, b.n);
-    if (b.step_data) copyFloat64(b.step_data, out.step, at, b.n);
-    else for (let i = 0; i < b.n; i++) out.step[at + i] = b.step_start! + i * b.step_stride!;
+    if (b.step_data) {
+      copyFloat64(b.step_data, out.step, at, b.n);
+      ordered = false; // uneven steps: checked point by point below
+    } else {
+      for (let i = 0; i < b.n; i++) out.step[at + i] = b.step_start! + i * b.step_stride!;
+      if (b.step_stride! < 0) ordered = false;
+    }
+    if (b.min_step < prevMax) ordered = false;
+    if (b.min_step < fromStep || b.max_step > toStep) inside = false;
+    prevMax = Math.max(prevMax, b.max_step);
     const runs = JSON.parse(b.epoch_runs) as [number, number][];
     for (let r = 0; r < runs.length; r++) out.epoch.fill(runs[r][1], at + runs[r][0], at + (r + 1 < runs.length ? runs[r + 1][0] : b.n));
     at += b.n;
   }
   for (const [step, epoch, time, value] of tail) {
+    if (step < prevMax) ordered = false;
+    prevMax = Math.max(prevMax, step);
     out.step[at] = step;
     out.epoch[at] = epoch;
     out.time[at] = time;
     out.value[at] = value;
     at++;
   }
-  return orderAndClip(out, fromStep, toStep);
+  return ordered && inside ? out : orderAndClip(out, fromStep, toStep);
 }
 
 function allocColumns(n: number): SeriesColumns {
