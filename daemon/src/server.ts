@@ -97,7 +97,7 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
   const server = createServer((req, res) => {
     const url = req.url ?? "/";
     const path = url.split("?")[0];
-    if (path === "/healthz") return sendJson(res, 200, { ok: true });
+    if (path === "/healthz") return sendJson(res, 200, { ok: true, chartWorkers: daemon.chartReads.started ? "ready" : "starting" });
     const refused = refuseRequest(req, { authRequired: required });
     if (refused) return sendJson(res, refused.status, { error: refused.message });
     if (path === "/api/auth/sign-in" && req.method === "POST") return void signIn(daemon.store.db, req, res);

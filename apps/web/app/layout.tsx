@@ -22,14 +22,16 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header className="topbar">
-          <Link href="/" className="brand">
+          {/* No prefetch on the global nav: every page view would make the daemon render three other pages
+              while it serves this one's data (measured: e2e/compare-speed.spec.ts, docs/dashboard.md). */}
+          <Link href="/" className="brand" prefetch={false}>
             <span className="brand-mark" aria-hidden="true" />
             Trainyard
           </Link>
           <nav aria-label="Main">
-            <Link href="/">Runs</Link>
-            <Link href="/runs/new">New run</Link>
-            <Link href="/datasets">Datasets</Link>
+            <Link href="/" prefetch={false}>Runs</Link>
+            <Link href="/runs/new" prefetch={false}>New run</Link>
+            <Link href="/datasets" prefetch={false}>Datasets</Link>
           </nav>
         </header>
         <Providers>

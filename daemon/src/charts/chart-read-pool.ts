@@ -33,9 +33,14 @@ class ReadWorker {
   /** Jobs sent and not answered: the pool gives new work to the least loaded worker. */
   load = 0;
   broken: Error | null = null;
+  /** Settles when the worker has loaded its code and opened the store (or failed to). */
+  readonly ready: Promise<void>;
 
   constructor(private worker: Worker) {
-    worker.on("message", (msg: ChartReadReply) => {
+    let started: () => void;
+    this.ready = new Promise<void>((resolve) => (started = resolve));
+    worker.on("message", (msg: ChartReadReply | "ready") => {
+      if (msg === "ready") return started();
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
@@ -44,6 +49,7 @@ class ReadWorker {
       else p.resolve(msg.series);
     });
     const fail = (e: Error) => {
+      started();
       this.broken = e;
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
@@ -73,6 +79,7 @@ export class ChartReadPool {
   private workers: ReadWorker[];
   /** Series read by the workers and by this thread (fallback), for tests and benchmarks. */
   readonly served = { workers: 0, local: 0 };
+  private startedCount = 0;
 
   constructor(
     private sqlite: Database.Database,
@@ -81,6 +88,7 @@ export class ChartReadPool {
   ) {
     const entry = new URL("./chart-read-worker.mjs", import.meta.url);
     this.workers = Array.from({ length: size }, () => new ReadWorker(new Worker(entry, { workerData: { db: dbFile } })));
+    for (const w of this.workers) void w.ready.then(() => this.startedCount++);
   }
 
   /**
@@ -108,6 +116,14 @@ export class ChartReadPool {
   private readHere(jobs: ChartReadJob[]): BucketedSeries[] {
     this.served.local += jobs.length;
     return jobs.map((j) => seriesForWire(readBuckets(this.sqlite, j.runId, j.key, j.opts)));
+  }
+
+  /**
+   * Whether every worker has started (or failed): a worker loads its code in the background, a second or
+   * two of CPU just after the daemon starts. /healthz reports it.
+   */
+  get started(): boolean {
+    return this.startedCount === this.workers.length;
   }
 
   async close(): Promise<void> {

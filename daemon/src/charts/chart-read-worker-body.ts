@@ -17,3 +17,4 @@ parentPort!.on("message", (msg: { id: number; jobs: ChartReadJob[] }) => {
   }
   parentPort!.postMessage(reply);
 });
+parentPort!.postMessage("ready");
