@@ -49,7 +49,7 @@ export const chartsRouter = router({
         smoothing: z.number().min(0).max(0.999).default(0),
       }),
     )
-    .query(async ({ ctx, input }) => {
+    .query(async ({ ctx, input, signal }) => {
       const opts = { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing };
       const wanted: { runId: string; key: string; cacheKey: string | null }[] = [];
       for (const runId of input.runs) {
@@ -64,7 +64,7 @@ export const chartsRouter = router({
       const found = wanted.map((w) => (w.cacheKey ? cacheGet(w.cacheKey) : undefined));
       const misses = wanted.flatMap((_, i) => (found[i] ? [] : [i]));
       // the heavy part (every stored point, for the exact smoothing) runs on the chart-read workers
-      const read = await ctx.daemon.chartReads.read(misses.map((i) => ({ runId: wanted[i].runId, key: wanted[i].key, opts })));
+      const read = await ctx.daemon.chartReads.read(misses.map((i) => ({ runId: wanted[i].runId, key: wanted[i].key, opts })), signal);
       misses.forEach((i, j) => {
         found[i] = read[j];
         if (wanted[i].cacheKey) cacheSet(wanted[i].cacheKey!, found[i]!);

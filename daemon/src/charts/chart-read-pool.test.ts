@@ -44,6 +44,17 @@ describe("chart-read pool", () => {
     expect((await pool.read(jobs.slice(4, 6)))[0].total).toBe(before + 1);
   });
 
+  it("stops a read whose caller gave up", async () => {
+    const pool = new ChartReadPool(store.sqlite, file, 1);
+    pools.push(pool);
+    const many = Array.from({ length: 200 }, (_, i) => jobs[i % jobs.length]);
+    const abort = new AbortController();
+    const reading = pool.read(many, abort.signal);
+    setTimeout(() => abort.abort(new Error("the browser went away")), 5);
+    await expect(reading).rejects.toThrow("the browser went away");
+    expect(pool.served.workers).toBeLessThan(many.length);
+  });
+
   it("reads in-process when its workers are gone", async () => {
     const pool = new ChartReadPool(store.sqlite, file, 2);
     await pool.close();

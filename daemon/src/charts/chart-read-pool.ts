@@ -14,6 +14,9 @@ export interface ChartReadJob {
   opts: BucketOptions;
 }
 
+/** Series per message to a worker: small enough that an aborted read stops soon, large enough to batch. */
+const CHUNK = 16;
+
 export type ChartReadReply = { id: number; series: BucketedSeries[] } | { id: number; error: string };
 
 /** Worker threads by default: the cores, up to 4 (reads are memory-bound past that). */
@@ -94,23 +97,33 @@ export class ChartReadPool {
   /**
    * Reads every job, answers in their wire form (seriesForWire), split into one contiguous share per
    * worker (series of similar cost sit together in a request, so equal counts are close to equal work).
-   * A worker that fails leaves its share to this thread.
+   * Each share goes over in chunks of CHUNK series, so a request the browser gave up on (the slider moved
+   * on, the page closed) stops costing CPU within a chunk: `signal` aborts it. A worker that fails leaves
+   * its share to this thread.
    */
-  async read(jobs: ChartReadJob[]): Promise<BucketedSeries[]> {
+  async read(jobs: ChartReadJob[], signal?: AbortSignal): Promise<BucketedSeries[]> {
     const live = this.workers.filter((w) => !w.broken);
     if (!live.length) return this.readHere(jobs);
     live.sort((a, b) => a.load - b.load);
     const per = Math.ceil(jobs.length / live.length);
     const shares = live.map((w, i) => ({ w, jobs: jobs.slice(i * per, (i + 1) * per) })).filter((s) => s.jobs.length);
-    const parts = await Promise.all(
-      shares.map(({ w, jobs: share }) =>
-        w.read(share).then(
-          (series) => ((this.served.workers += share.length), series),
-          () => this.readHere(share),
-        ),
-      ),
-    );
+    const parts = await Promise.all(shares.map(({ w, jobs: share }) => this.readShare(w, share, signal)));
     return parts.flat();
+  }
+
+  private async readShare(w: ReadWorker, share: ChartReadJob[], signal?: AbortSignal): Promise<BucketedSeries[]> {
+    const out: BucketedSeries[] = [];
+    for (let i = 0; i < share.length; i += CHUNK) {
+      signal?.throwIfAborted();
+      const chunk = share.slice(i, i + CHUNK);
+      try {
+        out.push(...(await w.read(chunk)));
+        this.served.workers += chunk.length;
+      } catch {
+        out.push(...this.readHere(chunk));
+      }
+    }
+    return out;
   }
 
   private readHere(jobs: ChartReadJob[]): BucketedSeries[] {
