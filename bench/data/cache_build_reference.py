@@ -1,8 +1,9 @@
 """Reference image-cache build, the usual Python way: PIL open + EXIF transpose + RGB + resize (shorter
 side to SIZE, centre crop) + write into a numpy memmap, one process per core (multiprocessing.Pool).
 
-    python3 bench/data/cache_build_reference.py LIST_FILE OUT_FILE SIZE
-LIST_FILE holds one absolute image path per line. Prints the images/s as JSON.
+    python3 bench/data/cache_build_reference.py LIST_FILE OUT_FILE SIZE [RESAMPLE]
+LIST_FILE holds one absolute image path per line. Prints the images/s as JSON. RESAMPLE (a PIL filter
+name, BILINEAR by default) is for the benchmark's quality check only: the timed reference is BILINEAR.
 """
 import json
 import os
@@ -14,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 LIST, OUT, SIZE = sys.argv[1], sys.argv[2], int(sys.argv[3])
+RESAMPLE = getattr(Image, sys.argv[4] if len(sys.argv) > 4 else "BILINEAR")
 
 
 def work(args):
@@ -21,7 +23,7 @@ def work(args):
     img = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
     w, h = img.size
     s = SIZE / min(w, h)
-    img = img.resize((max(SIZE, round(w * s)), max(SIZE, round(h * s))), Image.BILINEAR)
+    img = img.resize((max(SIZE, round(w * s)), max(SIZE, round(h * s))), RESAMPLE)
     w, h = img.size
     left, top = (w - SIZE) // 2, (h - SIZE) // 2
     arr = np.asarray(img.crop((left, top, left + SIZE, top + SIZE)), dtype=np.uint8)

@@ -13,4 +13,6 @@ export * from "./manifest-read.ts";
 export * from "./manifest-import.ts";
 export * from "./image-check.ts";
 export * from "./image-cache.ts";
+export * from "./image-decode.ts";
+export * from "./image-header.ts";
 export * from "./demo-dataset.ts";
