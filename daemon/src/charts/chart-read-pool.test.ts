@@ -70,10 +70,13 @@ describe("chart-read pool", () => {
     expect(pool.served).toEqual({ workers: 0, local: 2 });
   });
 
-  it("sizes itself from TRAINYARD_CHART_THREADS, else the cores up to 4", () => {
+  it("sizes itself from TRAINYARD_CHART_THREADS, else one core fewer than the machine has, 1 to 4", () => {
     expect(defaultChartThreads({ TRAINYARD_CHART_THREADS: "0" })).toBe(0);
     expect(defaultChartThreads({ TRAINYARD_CHART_THREADS: "3" })).toBe(3);
     expect(defaultChartThreads({ TRAINYARD_CHART_THREADS: "x" })).toBeGreaterThanOrEqual(1);
-    expect(defaultChartThreads({})).toBeLessThanOrEqual(4);
+    expect(defaultChartThreads({}, 2)).toBe(1);
+    expect(defaultChartThreads({}, 1)).toBe(1);
+    expect(defaultChartThreads({}, 4)).toBe(3);
+    expect(defaultChartThreads({}, 64)).toBe(4);
   });
 });

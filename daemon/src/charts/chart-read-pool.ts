@@ -19,10 +19,13 @@ const CHUNK = 16;
 
 export type ChartReadReply = { id: number; series: BucketedSeries[] } | { id: number; error: string };
 
-/** Worker threads by default: the cores, up to 4 (reads are memory-bound past that). */
-export function defaultChartThreads(env: Record<string, string | undefined> = process.env): number {
+/**
+ * Worker threads by default: one core fewer than the machine has (ingest, the trainer's data loading and
+ * a local browser keep theirs), at least 1, at most 4 (reads are memory-bound past that).
+ */
+export function defaultChartThreads(env: Record<string, string | undefined> = process.env, cores = availableParallelism()): number {
   const n = Number(env.TRAINYARD_CHART_THREADS);
-  return Number.isInteger(n) && n >= 0 ? n : Math.min(4, availableParallelism());
+  return Number.isInteger(n) && n >= 0 ? n : Math.max(1, Math.min(4, cores - 1));
 }
 
 interface Pending {
