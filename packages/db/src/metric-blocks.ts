@@ -265,15 +265,19 @@ function writeBlocks(sqlite: Database.Database, runId: string, key: string, rows
 
 /** Seals every tail of a run (its last, shorter blocks): when a run ends, its reads become blob-only. */
 export function sealRun(sqlite: Database.Database, runId: string): void {
-  const keys = stmt(sqlite, "SELECT DISTINCT key FROM metrics WHERE run_id = ?").pluck().all(runId) as string[];
-  if (!keys.length) return;
-  const cache = tailsOf(sqlite);
-  sqlite.transaction(() => {
-    for (const key of keys) {
-      sealSeries(sqlite, runId, key);
-      cache.delete(`${runId}\u0000${key}`);
-    }
-  })();
+  const keys = tailKeys(sqlite, runId);
+  if (keys.length) sqlite.transaction(() => keys.forEach((key) => sealTail(sqlite, runId, key)))();
+}
+
+/** Keys of a run that still have unsealed rows. */
+export function tailKeys(sqlite: Database.Database, runId: string): string[] {
+  return stmt(sqlite, "SELECT DISTINCT key FROM metrics WHERE run_id = ?").pluck().all(runId) as string[];
+}
+
+/** Seals one series' tail, in the caller's transaction or its own. */
+export function sealTail(sqlite: Database.Database, runId: string, key: string): void {
+  sqlite.transaction(() => sealSeries(sqlite, runId, key))();
+  tailsOf(sqlite).delete(`${runId}\u0000${key}`);
 }
 
 /** Runs that are not running but still hold unsealed rows (a store written before blocks, or a crash). */
