@@ -10,6 +10,7 @@ import { setQueueLookup, toSummary } from "./runs/run-summary.ts";
 import { Scheduler } from "./runs/scheduler.ts";
 import { recoverRuns } from "./runs/recovery.ts";
 import { sealFinishedRuns } from "./runs/seal-finished.ts";
+import { groupOldBlocks } from "./runs/group-old-blocks.ts";
 import { ChartReadPool } from "./charts/chart-read-pool.ts";
 import { LAST_CHECKPOINT } from "./runs/supervisor.ts";
 import { GpuMonitor } from "./gpus/monitor.ts";
@@ -45,7 +46,7 @@ export class Daemon {
   /** Chart bucket reads on worker threads (charts.series). */
   readonly chartReads: ChartReadPool;
   private python: Promise<PythonInfo> | null = null;
-  /** Background sealing of finished runs' metric tails (see runs/seal-finished.ts). */
+  /** Background sealing of finished runs' metric tails, then group aggregates for old blocks (runs/seal-finished.ts, runs/group-old-blocks.ts). */
   private sealing: Promise<number> = Promise.resolve(0);
   private stopping = false;
 
@@ -177,10 +178,13 @@ export class Daemon {
     await recoverRuns(this);
     this.scheduler.start();
     this.gpuMonitor.start();
-    this.sealing = sealFinishedRuns(this.store.sqlite, () => !this.stopping && this.store.sqlite.open).catch((e) => {
-      console.error(`sealing metric blocks of finished runs failed: ${e instanceof Error ? e.message : e}`);
-      return 0;
-    });
+    const open = () => !this.stopping && this.store.sqlite.open;
+    this.sealing = sealFinishedRuns(this.store.sqlite, open)
+      .then((sealed) => groupOldBlocks(this.store.sqlite, open).then(() => sealed))
+      .catch((e) => {
+        console.error(`bringing metric blocks up to date failed: ${e instanceof Error ? e.message : e}`);
+        return 0;
+      });
   }
 
   async stop(): Promise<void> {

@@ -1,78 +1,103 @@
-// Dashboard reads that span runs or need full resolution: bucketed series of many runs in one call (with
-// TensorBoard smoothing computed over every stored point), full CSV exports, ROC / PR curves, final / best /
+// Dashboard reads that span runs or need full resolution: bucketed series of many runs in one call and,
+// separately, TensorBoard smoothing computed over every stored point; full CSV exports, ROC / PR curves, final / best /
 // test metrics, epoch durations, and the runs table's server-side paging, filtering and sorting.
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import {
   distinctKeys, epochDurations, exportCsv, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions,
-  readCurves, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketedSeries, type RunState,
+  readCurves, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketedSeries, type BucketOptions, type RunState,
+  type SeriesSmoothing,
 } from "@trainyard/db";
+import type { ChartReadJob, ChartReadResult } from "../charts/chart-read-jobs.ts";
+import type { Daemon } from "../daemon.ts";
 import { publicProcedure, router, notFound } from "./trpc.ts";
 import { toSummary } from "../runs/run-summary.ts";
 
 const id = z.string().min(1).max(64);
 const key = z.string().min(1).max(200);
 
-// A finished run does not change until it is resumed, so its buckets are cached by request and by when it
-// ended (a resumed run ends again later, which retires its old entries); a running run is always read.
+// A finished run does not change until it is resumed, so its chart reads are cached by request and by
+// when it ended (a resumed run ends again later, which retires its old entries); a running run is always read.
 const CACHE_LIMIT = 4000;
-const bucketCache = new Map<string, BucketedSeries>();
+const readCache = new Map<string, ChartReadResult>();
 const summaryCache = new Map<string, ReturnType<typeof summarizeMetrics>>();
 
-function cacheGet(cacheKey: string): BucketedSeries | undefined {
-  const hit = bucketCache.get(cacheKey);
+function cacheGet(cacheKey: string): ChartReadResult | undefined {
+  const hit = readCache.get(cacheKey);
   if (hit) {
-    bucketCache.delete(cacheKey); // most recently used goes last
-    bucketCache.set(cacheKey, hit);
+    readCache.delete(cacheKey); // most recently used goes last
+    readCache.set(cacheKey, hit);
   }
   return hit;
 }
 
-function cacheSet(cacheKey: string, value: BucketedSeries): void {
-  bucketCache.set(cacheKey, value);
-  if (bucketCache.size > CACHE_LIMIT) bucketCache.delete(bucketCache.keys().next().value!);
+function cacheSet(cacheKey: string, value: ChartReadResult): void {
+  readCache.set(cacheKey, value);
+  if (readCache.size > CACHE_LIMIT) readCache.delete(readCache.keys().next().value!);
+}
+
+const seriesInput = z.object({
+  runs: z.array(id).min(1).max(100),
+  keys: z.array(key).min(1).max(64),
+  maxPoints: z.number().int().min(2).max(4000).default(1000),
+  fromStep: z.number().optional(),
+  toStep: z.number().optional(),
+});
+
+/**
+ * One kind of chart read for runs × keys: cached ones from the cache, the rest on the chart-read workers,
+ * at `priority` (the buckets a page paints first go before smoothing reads). runId → key → result.
+ */
+async function chartReads<T extends ChartReadResult>(
+  daemon: Daemon,
+  kind: ChartReadJob["kind"],
+  input: z.infer<typeof seriesInput>,
+  opts: BucketOptions,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, Record<string, T>>> {
+  const wanted: { runId: string; key: string; cacheKey: string | null }[] = [];
+  for (const runId of input.runs) {
+    const run = getRun(daemon.store.db, runId);
+    if (!run) continue;
+    const final = FINAL_STATES.includes(run.status as RunState);
+    for (const k of input.keys) {
+      const cacheKey = final ? JSON.stringify([kind, runId, run.endedAt ?? 0, k, opts.fromStep ?? null, opts.toStep ?? null, opts.maxPoints, opts.smoothing ?? 0]) : null;
+      wanted.push({ runId, key: k, cacheKey });
+    }
+  }
+  const found = wanted.map((w) => (w.cacheKey ? cacheGet(w.cacheKey) : undefined));
+  const misses = wanted.flatMap((_, i) => (found[i] ? [] : [i]));
+  const read = await daemon.chartReads.read(
+    misses.map((i) => ({ kind, runId: wanted[i].runId, key: wanted[i].key, opts })),
+    { signal, priority: kind === "buckets" ? 1 : 0 },
+  );
+  misses.forEach((i, j) => {
+    found[i] = read[j];
+    if (wanted[i].cacheKey) cacheSet(wanted[i].cacheKey!, found[i]!);
+  });
+  const out: Record<string, Record<string, T>> = {};
+  wanted.forEach((w, i) => ((out[w.runId] ??= {})[w.key] = found[i] as T));
+  return out;
 }
 
 export const chartsRouter = router({
   /**
-   * Per-bucket min / max / last / mean for each run and key over [fromStep, toStep] (at most maxPoints
-   * buckets per series), plus the exact debiased-EMA smoothing of the full-resolution data when asked.
+   * Per-bucket min / max / last / mean / count for each run and key over [fromStep, toStep], at most
+   * maxPoints buckets per series (`smooth` is null: charts.smoothing has it). Built from stored group
+   * aggregates where bucket edges line up with them: the cheap read a page paints first.
    */
-  series: publicProcedure
-    .input(
-      z.object({
-        runs: z.array(id).min(1).max(100),
-        keys: z.array(key).min(1).max(64),
-        maxPoints: z.number().int().min(2).max(4000).default(1000),
-        fromStep: z.number().optional(),
-        toStep: z.number().optional(),
-        smoothing: z.number().min(0).max(0.999).default(0),
-      }),
-    )
-    .query(async ({ ctx, input, signal }) => {
-      const opts = { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing };
-      const wanted: { runId: string; key: string; cacheKey: string | null }[] = [];
-      for (const runId of input.runs) {
-        const run = getRun(ctx.daemon.store.db, runId);
-        if (!run) continue;
-        const final = FINAL_STATES.includes(run.status as RunState);
-        for (const k of input.keys) {
-          const cacheKey = final ? JSON.stringify([runId, run.endedAt ?? 0, k, opts.fromStep ?? null, opts.toStep ?? null, opts.maxPoints, opts.smoothing]) : null;
-          wanted.push({ runId, key: k, cacheKey });
-        }
-      }
-      const found = wanted.map((w) => (w.cacheKey ? cacheGet(w.cacheKey) : undefined));
-      const misses = wanted.flatMap((_, i) => (found[i] ? [] : [i]));
-      // the heavy part (every stored point, for the exact smoothing) runs on the chart-read workers
-      const read = await ctx.daemon.chartReads.read(misses.map((i) => ({ runId: wanted[i].runId, key: wanted[i].key, opts })), signal);
-      misses.forEach((i, j) => {
-        found[i] = read[j];
-        if (wanted[i].cacheKey) cacheSet(wanted[i].cacheKey!, found[i]!);
-      });
-      const out: Record<string, Record<string, BucketedSeries>> = {};
-      wanted.forEach((w, i) => ((out[w.runId] ??= {})[w.key] = found[i]!));
-      return out;
-    }),
+  series: publicProcedure.input(seriesInput).query(({ ctx, input, signal }) =>
+    chartReads<BucketedSeries>(ctx.daemon, "buckets", input, { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints }, signal),
+  ),
+
+  /**
+   * TensorBoard's debiased EMA over every stored point of each series, at the last point of each bucket
+   * charts.series gives for the same runs, keys, range and maxPoints (`total` tells the client whether
+   * the two reads saw the same points).
+   */
+  smoothing: publicProcedure.input(seriesInput.extend({ smoothing: z.number().gt(0).max(0.999) })).query(({ ctx, input, signal }) =>
+    chartReads<SeriesSmoothing>(ctx.daemon, "smoothing", input, { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing }, signal),
+  ),
 
   /** Metric keys of several runs (union, sorted), for the compare view's chart list. */
   keys: publicProcedure.input(z.object({ runs: z.array(id).min(1).max(100) })).query(({ ctx, input }) =>

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { IngestWriter, openStore, readBuckets, sealRun, type MetricPoint } from "@trainyard/db";
+import { IngestWriter, openStore, readBuckets, readSmoothing, sealRun, type BucketedSeries, type MetricPoint } from "@trainyard/db";
 import { ChartReadPool, defaultChartThreads } from "./chart-read-pool.ts";
-import { seriesForWire } from "./series-wire.ts";
+import type { ChartReadJob } from "./chart-read-jobs.ts";
+import { seriesForWire, smoothingForWire } from "./series-wire.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "chart-pool-"));
 const file = join(dir, "t.db");
@@ -18,7 +19,10 @@ for (const id of runs) {
   new IngestWriter(store.sqlite).write({ metrics: pts, events: [], offsets: new Map() });
   if (id !== "c") sealRun(store.sqlite, id); // "c" keeps an unsealed tail, like a running run
 }
-const jobs = runs.flatMap((runId) => keys.map((key) => ({ runId, key, opts: { maxPoints: 300, smoothing: 0.8 } })));
+const jobs: ChartReadJob[] = runs.flatMap((runId) => keys.map((key) => ({ kind: "buckets" as const, runId, key, opts: { maxPoints: 300 } })));
+const smoothJobs: ChartReadJob[] = jobs.map((j) => ({ ...j, kind: "smoothing", opts: { maxPoints: 300, smoothing: 0.8 } }));
+const here = (js: ChartReadJob[]) =>
+  js.map((j) => (j.kind === "buckets" ? seriesForWire(readBuckets(store.sqlite, j.runId, j.key, j.opts)) : smoothingForWire(readSmoothing(store.sqlite, j.runId, j.key, j.opts))));
 const pools: ChartReadPool[] = [];
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
@@ -31,17 +35,29 @@ describe("chart-read pool", () => {
     const pool = new ChartReadPool(store.sqlite, file, 2);
     pools.push(pool);
     const got = await pool.read(jobs);
-    expect(got).toEqual(jobs.map((j) => seriesForWire(readBuckets(store.sqlite, j.runId, j.key, j.opts))));
-    expect(Math.max(...got[0].max)).toBeGreaterThan(9); // the spike survived
-    expect(pool.served).toEqual({ workers: jobs.length, local: 0 });
+    expect(got).toEqual(here(jobs));
+    expect(Math.max(...(got[0] as BucketedSeries).max)).toBeGreaterThan(9); // the spike survived
+    expect(await pool.read(smoothJobs)).toEqual(here(smoothJobs));
+    expect(pool.served).toEqual({ workers: 2 * jobs.length, local: 0 });
+  });
+
+  it("serves the buckets a page paints first before a smoothing read queued earlier", async () => {
+    const pool = new ChartReadPool(store.sqlite, file, 1);
+    pools.push(pool);
+    while (!pool.started) await new Promise((r) => setTimeout(r, 10));
+    const done: string[] = [];
+    const slow = pool.read(Array.from({ length: 160 }, (_, i) => smoothJobs[i % smoothJobs.length])).then(() => done.push("smoothing"));
+    const fast = pool.read(jobs, { priority: 1 }).then(() => done.push("buckets"));
+    await Promise.all([slow, fast]);
+    expect(done).toEqual(["buckets", "smoothing"]);
   });
 
   it("sees points committed after it started (its connections read the live store)", async () => {
     const pool = new ChartReadPool(store.sqlite, file, 1);
     pools.push(pool);
-    const before = (await pool.read(jobs.slice(4, 6)))[0].total;
+    const before = ((await pool.read(jobs.slice(4, 6)))[0] as BucketedSeries).total;
     new IngestWriter(store.sqlite).write({ metrics: [{ runId: "c", key: "train/loss", step: 6000, epoch: 5, phase: null, time: 600, value: 1 }], events: [], offsets: new Map() });
-    expect((await pool.read(jobs.slice(4, 6)))[0].total).toBe(before + 1);
+    expect(((await pool.read(jobs.slice(4, 6)))[0] as BucketedSeries).total).toBe(before + 1);
   });
 
   it("stops a read whose caller gave up", async () => {
@@ -49,7 +65,7 @@ describe("chart-read pool", () => {
     pools.push(pool);
     const many = Array.from({ length: 200 }, (_, i) => jobs[i % jobs.length]);
     const abort = new AbortController();
-    const reading = pool.read(many, abort.signal);
+    const reading = pool.read(many, { signal: abort.signal });
     setTimeout(() => abort.abort(new Error("the browser went away")), 5);
     await expect(reading).rejects.toThrow("the browser went away");
     expect(pool.served.workers).toBeLessThan(many.length);
@@ -58,7 +74,7 @@ describe("chart-read pool", () => {
   it("reads in-process when its workers are gone", async () => {
     const pool = new ChartReadPool(store.sqlite, file, 2);
     await pool.close();
-    expect(await pool.read(jobs)).toEqual(jobs.map((j) => seriesForWire(readBuckets(store.sqlite, j.runId, j.key, j.opts))));
+    expect(await pool.read(jobs)).toEqual(here(jobs));
     expect(pool.served).toEqual({ workers: 0, local: jobs.length });
   });
 
@@ -66,7 +82,7 @@ describe("chart-read pool", () => {
     const pool = new ChartReadPool(store.sqlite, join(dir, "missing", "t.db"), 1);
     pools.push(pool);
     // the worker cannot open its store and exits; the read falls back to this thread, which answers
-    expect(await pool.read(jobs.slice(0, 2))).toEqual(jobs.slice(0, 2).map((j) => seriesForWire(readBuckets(store.sqlite, j.runId, j.key, j.opts))));
+    expect(await pool.read(jobs.slice(0, 2))).toEqual(here(jobs.slice(0, 2)));
     expect(pool.served).toEqual({ workers: 0, local: 2 });
   });
 

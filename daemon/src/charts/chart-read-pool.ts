@@ -1,23 +1,16 @@
-// Bucket reads for the dashboard's charts on worker threads, each with its own read-only SQLite
-// connection: a cold compare view (50 runs × 6 metrics, every stored point read for the exact smoothing)
-// uses the machine's cores, and the daemon's main thread stays free for ingest, live streams and other
-// users meanwhile. Without workers (size 0, or one failed to start) reads run in-process.
+// Chart reads for the dashboard on worker threads, each with its own read-only SQLite connection: a cold
+// compare view (50 runs × 6 metrics: buckets, then the exact smoothing over every stored point) uses the
+// machine's cores, and the daemon's main thread stays free for ingest, live streams and other users
+// meanwhile. Without workers (size 0, or one failed to start) reads run in-process.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { readBuckets, type BucketedSeries, type BucketOptions } from "@trainyard/db";
 import type Database from "better-sqlite3";
-import { seriesForWire } from "./series-wire.ts";
-
-export interface ChartReadJob {
-  runId: string;
-  key: string;
-  opts: BucketOptions;
-}
+import { runChartJob, type ChartReadJob, type ChartReadResult } from "./chart-read-jobs.ts";
 
 /** Series per message to a worker: small enough that an aborted read stops soon, large enough to batch. */
 const CHUNK = 16;
 
-export type ChartReadReply = { id: number; series: BucketedSeries[] } | { id: number; error: string };
+export type ChartReadReply = { id: number; results: ChartReadResult[] } | { id: number; error: string };
 
 /**
  * Worker threads by default: one core fewer than the machine has (ingest, the trainer's data loading and
@@ -29,15 +22,24 @@ export function defaultChartThreads(env: Record<string, string | undefined> = pr
 }
 
 interface Pending {
-  resolve: (s: BucketedSeries[]) => void;
+  resolve: (s: ChartReadResult[]) => void;
   reject: (e: Error) => void;
+}
+
+/** A chunk of a request waiting for a worker. */
+interface Queued {
+  jobs: ChartReadJob[];
+  priority: number;
+  /** The request it belongs to: an aborted request drops its queued chunks. */
+  request: object;
+  resolve: (s: ChartReadResult[]) => void;
 }
 
 class ReadWorker {
   private pending = new Map<number, Pending>();
   private nextId = 0;
-  /** Jobs sent and not answered: the pool gives new work to the least loaded worker. */
-  load = 0;
+  /** Whether a chunk is out with it (a worker takes one chunk at a time, so priorities take effect). */
+  busy = false;
   broken: Error | null = null;
   /** Settles when the worker has loaded its code and opened the store (or failed to). */
   readonly ready: Promise<void>;
@@ -52,7 +54,7 @@ class ReadWorker {
       this.pending.delete(msg.id);
       if (!this.pending.size) worker.unref();
       if ("error" in msg) p.reject(new Error(msg.error));
-      else p.resolve(msg.series);
+      else p.resolve(msg.results);
     });
     const fail = (e: Error) => {
       started();
@@ -65,15 +67,14 @@ class ReadWorker {
     worker.unref();
   }
 
-  read(jobs: ChartReadJob[]): Promise<BucketedSeries[]> {
+  read(jobs: ChartReadJob[]): Promise<ChartReadResult[]> {
     if (this.broken) return Promise.reject(this.broken);
     const id = this.nextId++;
-    this.load += jobs.length;
-    return new Promise<BucketedSeries[]>((resolve, reject) => {
+    return new Promise<ChartReadResult[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref(); // an awaited read keeps the process alive; an idle pool does not
       this.worker.postMessage({ id, jobs });
-    }).finally(() => (this.load -= jobs.length));
+    });
   }
 
   terminate(): Promise<number> {
@@ -98,40 +99,68 @@ export class ChartReadPool {
   }
 
   /**
-   * Reads every job, answers in their wire form (seriesForWire), split into one contiguous share per
-   * worker (series of similar cost sit together in a request, so equal counts are close to equal work).
-   * Each share goes over in chunks of CHUNK series, so a request the browser gave up on (the slider moved
-   * on, the page closed) stops costing CPU within a chunk: `signal` aborts it. A worker that fails leaves
-   * its share to this thread.
+   * Reads every job and answers in job order, in wire form (chart-read-jobs.ts). The jobs go to the workers
+   * in chunks of CHUNK series through one queue: an idle worker takes the oldest chunk of the highest
+   * `priority`, so the buckets a page paints first are not stuck behind a slower smoothing read. A request
+   * the browser gave up on (the slider moved on, the page closed) drops its queued chunks when `signal`
+   * aborts. A chunk whose worker fails is read on this thread.
    */
-  async read(jobs: ChartReadJob[], signal?: AbortSignal): Promise<BucketedSeries[]> {
-    const live = this.workers.filter((w) => !w.broken);
-    if (!live.length) return this.readHere(jobs);
-    live.sort((a, b) => a.load - b.load);
-    const per = Math.ceil(jobs.length / live.length);
-    const shares = live.map((w, i) => ({ w, jobs: jobs.slice(i * per, (i + 1) * per) })).filter((s) => s.jobs.length);
-    const parts = await Promise.all(shares.map(({ w, jobs: share }) => this.readShare(w, share, signal)));
-    return parts.flat();
-  }
-
-  private async readShare(w: ReadWorker, share: ChartReadJob[], signal?: AbortSignal): Promise<BucketedSeries[]> {
-    const out: BucketedSeries[] = [];
-    for (let i = 0; i < share.length; i += CHUNK) {
-      signal?.throwIfAborted();
-      const chunk = share.slice(i, i + CHUNK);
-      try {
-        out.push(...(await w.read(chunk)));
-        this.served.workers += chunk.length;
-      } catch {
-        out.push(...this.readHere(chunk));
-      }
+  async read(jobs: ChartReadJob[], opts: { signal?: AbortSignal; priority?: number } = {}): Promise<ChartReadResult[]> {
+    const { signal, priority = 0 } = opts;
+    signal?.throwIfAborted();
+    if (!this.workers.some((w) => !w.broken)) return this.readHere(jobs);
+    const request = {};
+    const parts: Promise<ChartReadResult[]>[] = [];
+    for (let i = 0; i < jobs.length; i += CHUNK) {
+      const chunk = jobs.slice(i, i + CHUNK);
+      parts.push(new Promise((resolve) => this.queue.push({ jobs: chunk, priority, request, resolve })));
     }
-    return out;
+    this.pump();
+    const all = Promise.all(parts).then((p) => p.flat());
+    if (!signal) return all;
+    return new Promise<ChartReadResult[]>((resolve, reject) => {
+      const onAbort = () => {
+        this.queue = this.queue.filter((q) => q.request !== request);
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      all.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
   }
 
-  private readHere(jobs: ChartReadJob[]): BucketedSeries[] {
+  private queue: Queued[] = [];
+
+  /** Gives each idle worker the next chunk; with no worker left, this thread reads what is queued. */
+  private pump(): void {
+    const live = this.workers.filter((w) => !w.broken);
+    if (!live.length) {
+      for (const q of this.queue.splice(0)) q.resolve(this.readHere(q.jobs));
+      return;
+    }
+    for (const w of live) {
+      if (w.busy || !this.queue.length) continue;
+      let best = 0;
+      for (let i = 1; i < this.queue.length; i++) if (this.queue[i].priority > this.queue[best].priority) best = i;
+      const [next] = this.queue.splice(best, 1);
+      w.busy = true;
+      w.read(next.jobs)
+        .then(
+          (results) => {
+            this.served.workers += next.jobs.length;
+            next.resolve(results);
+          },
+          () => next.resolve(this.readHere(next.jobs)),
+        )
+        .finally(() => {
+          w.busy = false;
+          this.pump();
+        });
+    }
+  }
+
+  private readHere(jobs: ChartReadJob[]): ChartReadResult[] {
     this.served.local += jobs.length;
-    return jobs.map((j) => seriesForWire(readBuckets(this.sqlite, j.runId, j.key, j.opts)));
+    return jobs.map((j) => runChartJob(this.sqlite, j));
   }
 
   /**

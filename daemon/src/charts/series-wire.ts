@@ -2,7 +2,7 @@
 // which is what TensorBoard's event files store and show) and wall times at milliseconds. A compare view
 // of 300 series × 400 buckets is about half the JSON it would be at full double precision, which the
 // browser parses before it can paint. Exact values stay one click away: CSV export reads the store.
-import type { BucketedSeries } from "@trainyard/db";
+import type { BucketedSeries, SeriesSmoothing } from "@trainyard/db";
 
 export const WIRE_DIGITS = 7;
 
@@ -37,4 +37,8 @@ export function seriesForWire(b: BucketedSeries): BucketedSeries {
     smooth: b.smooth && round(b.smooth),
     total: b.total,
   };
+}
+
+export function smoothingForWire(s: SeriesSmoothing): SeriesSmoothing {
+  return { total: s.total, smooth: round(s.smooth) };
 }

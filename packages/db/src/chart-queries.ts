@@ -1,7 +1,10 @@
 // Reads behind the dashboard's charts, compare view and runs table: bucketed series with min / max / last
 // and full-resolution smoothing, full exports, ROC / PR curve events, final / best metrics, paged runs.
 import type Database from "better-sqlite3";
-import { distinctKeys, readSeriesColumns, seriesSummary, type SeriesColumns } from "./metric-blocks.ts";
+import { readGroupBuckets } from "./block-buckets.ts";
+import { GROUP_POINTS } from "./block-groups.ts";
+import { BucketBuilder, bucketLimit, bucketWidth } from "./bucket-builder.ts";
+import { distinctKeys, readSeriesColumns, readStepValues, seriesStride, seriesSummary, type SeriesColumns } from "./metric-blocks.ts";
 
 /** A bucketed series, columnar (six arrays of equal length) so 300 series stay small on the wire. */
 export interface BucketedSeries {
@@ -33,81 +36,108 @@ export interface BucketOptions {
   smoothing?: number;
 }
 
+/** The exact smoothing of a bucketed series: the EMA at each bucket's last point (charts.smoothing). */
+export interface SeriesSmoothing {
+  /** Points in the range: the client pairs this with the buckets it has only when `total` agrees. */
+  total: number;
+  smooth: number[];
+}
+
 const LO = -1e18;
 const HI = 1e18;
 
 /**
  * One series at most `maxPoints` buckets wide over [fromStep, toStep]: each bucket keeps its min, max and
  * last point, so no spike is lost; with smoothing, the EMA runs over every stored point from the start.
+ * Without smoothing, evenly spaced history is read through its group aggregates (block-buckets.ts).
  */
 export function readBuckets(sqlite: Database.Database, runId: string, key: string, opts: BucketOptions = {}): BucketedSeries {
   const maxPoints = Math.max(2, Math.floor(opts.maxPoints ?? 2000));
   const from = opts.fromStep ?? LO;
   const to = opts.toStep ?? HI;
   const w = clampWeight(opts.smoothing ?? 0);
+  const grain = seriesStride(sqlite, runId, key) * GROUP_POINTS;
+  if (w === 0) {
+    const fast = readGroupBuckets(sqlite, runId, key, from, to, maxPoints, grain / GROUP_POINTS);
+    if (fast) return fast;
+  }
   // The EMA needs every point before the range too: its value at `from` depends on all of them.
-  return bucketColumns(readSeriesColumns(sqlite, runId, key, w > 0 ? LO : from, to), from, maxPoints, w);
+  return bucketColumns(readSeriesColumns(sqlite, runId, key, w > 0 ? LO : from, to), from, maxPoints, w, grain);
+}
+
+/**
+ * TensorBoard's debiased EMA over every stored point of a series, sampled at the last point of each of
+ * the buckets readBuckets gives for the same range. Streams values and steps only (no wall times, no
+ * epochs: under half the bytes of a full read); out-of-order history takes the full read.
+ */
+export function readSmoothing(sqlite: Database.Database, runId: string, key: string, opts: BucketOptions = {}): SeriesSmoothing {
+  const maxPoints = Math.max(2, Math.floor(opts.maxPoints ?? 2000));
+  const from = opts.fromStep ?? LO;
+  const to = opts.toStep ?? HI;
+  const w = clampWeight(opts.smoothing ?? 0);
+  const grain = seriesStride(sqlite, runId, key) * GROUP_POINTS;
+  const runs = readStepValues(sqlite, runId, key, to);
+  if (!runs) {
+    const b = bucketColumns(readSeriesColumns(sqlite, runId, key, LO, to, false), from, maxPoints, w, grain);
+    return { total: b.total, smooth: b.smooth ?? b.last };
+  }
+  // the range's first step, last step and size, from the runs' ends (they are in step order)
+  let lo = NaN;
+  let hi = NaN;
+  let total = 0;
+  for (const r of runs) {
+    for (let i = 0; i < r.n; i++) {
+      const step = r.steps ? r.steps[i] : r.start + i * r.stride;
+      if (step < from) continue;
+      if (total === 0) lo = step;
+      total += r.n - i;
+      hi = r.steps ? r.steps[r.n - 1] : r.start + (r.n - 1) * r.stride;
+      break;
+    }
+  }
+  const smooth: number[] = [];
+  if (!total) return { total, smooth };
+  const width = bucketWidth(hi - lo + 1, total, maxPoints, grain);
+  const ema = new DebiasedEma(w);
+  // BucketBuilder's rule: a bucket ends at the point before the one that reaches its limit
+  let open = false;
+  let limit = 0;
+  let s = 0;
+  for (const r of runs) {
+    const { value, steps, start, stride } = r;
+    for (let i = 0; i < r.n; i++) {
+      const step = steps ? steps[i] : start + i * stride;
+      if (step >= from) {
+        if (open && (width === 0 || step >= limit)) smooth.push(s);
+        if (!open || width === 0 || step >= limit) {
+          open = true;
+          if (width) limit = bucketLimit(lo, width, step);
+        }
+      }
+      s = w > 0 ? ema.push(value[i]) : value[i];
+    }
+  }
+  smooth.push(s);
+  return { total, smooth };
 }
 
 /**
  * The bucketing itself, over step-ordered columns: equal-width step buckets over the points from `from`
- * on (one bucket per point when they fit), each with min / max / last / mean / count, and the debiased EMA
- * of all points (those before `from` included) at each bucket's last point. Tight loops over typed arrays:
- * this runs over every point of every series a cold compare view shows.
+ * on (one bucket per point when they fit; `grain` as in bucketWidth), and the debiased EMA of all points
+ * (those before `from` included) at each bucket's last point.
  */
-export function bucketColumns(c: SeriesColumns, from: number, maxPoints: number, w: number): BucketedSeries {
+export function bucketColumns(c: SeriesColumns, from: number, maxPoints: number, w: number, grain = 1): BucketedSeries {
   let first = 0;
   while (first < c.length && c.step[first] < from) first++;
   const total = c.length - first;
-  const out: BucketedSeries = { step: [], epoch: [], time: [], last: [], min: [], max: [], mean: [], count: [], smooth: w > 0 ? [] : null, total };
-  if (!total) return out;
-  const lo = c.step[first];
-  const width = total <= maxPoints ? 0 : Math.max(1, Math.ceil((c.step[c.length - 1] - lo + 1) / maxPoints));
-  const { step, value, epoch, time } = c;
   const ema = w > 0 ? new DebiasedEma(w) : null;
+  if (!total) return new BucketBuilder(0, 0, 0, ema).finish();
+  const lo = c.step[first];
+  const b = new BucketBuilder(lo, bucketWidth(c.step[c.length - 1] - lo + 1, total, maxPoints, grain), total, ema);
+  const { step, value, epoch, time } = c;
   if (ema) for (let i = 0; i < first; i++) ema.push(value[i]);
-  // one pass: a bucket closes when a step reaches its limit (steps ascend, so buckets are consecutive runs)
-  let start = first;
-  let limit = width ? lo + (Math.floor((step[first] - lo) / width) + 1) * width : Infinity;
-  let mn = value[first];
-  let mx = mn;
-  let sum = 0;
-  let finite = 0;
-  let smoothed = 0;
-  const close = (end: number) => {
-    const last = end - 1;
-    out.step.push(step[last]);
-    out.epoch.push(epoch[last]);
-    out.time.push(time[last]);
-    out.last.push(value[last]);
-    out.min.push(mn);
-    out.max.push(mx);
-    out.mean.push(finite ? sum / finite : 0);
-    out.count.push(end - start);
-    out.smooth?.push(smoothed);
-  };
-  for (let i = first; i < c.length; i++) {
-    const v = value[i];
-    if (i > start && (width === 0 || step[i] >= limit)) {
-      close(i);
-      start = i;
-      if (width) limit = lo + (Math.floor((step[i] - lo) / width) + 1) * width;
-      mn = v;
-      mx = v;
-      sum = 0;
-      finite = 0;
-    }
-    // NaN never wins a comparison, so a diverged value does not poison the bucket's extremes
-    if (v < mn) mn = v;
-    if (v > mx) mx = v;
-    if (v - v === 0) {
-      sum += v;
-      finite++;
-    }
-    if (ema) smoothed = ema.push(v);
-  }
-  close(c.length);
-  return out;
+  for (let i = first; i < c.length; i++) b.point(step[i], epoch[i], time[i], value[i]);
+  return b.finish();
 }
 
 function clampWeight(w: number): number {

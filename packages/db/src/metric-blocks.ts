@@ -7,6 +7,7 @@
 // Every reader of full-resolution points goes through `readSeriesColumns`, which merges blocks and the
 // row tail and returns points ordered by step, ties in arrival order (as `ORDER BY step, rowid` did).
 import type Database from "better-sqlite3";
+import { encodeGroups } from "./block-groups.ts";
 
 /** Points per sealed block: 8 KB of values, two SQLite pages; the unsealed tail stays under this. */
 export const BLOCK_POINTS = 1024;
@@ -42,7 +43,7 @@ interface BlockRow {
   step_stride: number | null;
   epoch_runs: string;
   value_data: Buffer;
-  time_data: Buffer;
+  time_data: Buffer | null;
   step_data: Buffer | null;
 }
 
@@ -50,12 +51,13 @@ type TailRow = [step: number, epoch: number, time: number, value: number];
 
 /**
  * Every point of one series with step in [fromStep, toStep]. Blocks entirely outside the range are not
- * read. Arrays are freshly allocated and owned by the caller.
+ * read. Arrays are freshly allocated and owned by the caller. Without `times` the wall times are left at 0
+ * and their blobs are not read (half the bytes: what the smoothing read needs).
  */
-export function readSeriesColumns(sqlite: Database.Database, runId: string, key: string, fromStep = LO, toStep = HI): SeriesColumns {
+export function readSeriesColumns(sqlite: Database.Database, runId: string, key: string, fromStep = LO, toStep = HI, times = true): SeriesColumns {
   const blocks = stmt(
     sqlite,
-    `SELECT n, min_step, max_step, step_start, step_stride, epoch_runs, value_data, time_data, step_data FROM metric_blocks
+    `SELECT n, min_step, max_step, step_start, step_stride, epoch_runs, value_data, ${times ? "time_data" : "NULL time_data"}, step_data FROM metric_blocks
      WHERE run_id = ? AND key = ? AND max_step >= ? AND min_step <= ? ORDER BY seq`,
   ).all(runId, key, fromStep, toStep) as BlockRow[];
   const tail = stmt(sqlite, "SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY rowid")
@@ -71,20 +73,12 @@ export function readSeriesColumns(sqlite: Database.Database, runId: string, key:
   let prevMax = -Infinity;
   let at = 0;
   for (const b of blocks) {
-    copyFloat64(b.value_data, out.value, at, b.n);
-    copyFloat64(b.time_data, out.time, at, b.n);
-    if (b.step_data) {
-      copyFloat64(b.step_data, out.step, at, b.n);
-      ordered = false; // uneven steps: checked point by point below
-    } else {
-      for (let i = 0; i < b.n; i++) out.step[at + i] = b.step_start! + i * b.step_stride!;
-      if (b.step_stride! < 0) ordered = false;
-    }
+    decodeBlock(b, out, at);
+    if (b.step_data) ordered = false; // uneven steps: checked point by point below
+    else if (b.step_stride! < 0) ordered = false;
     if (b.min_step < prevMax) ordered = false;
     if (b.min_step < fromStep || b.max_step > toStep) inside = false;
     prevMax = Math.max(prevMax, b.max_step);
-    const runs = JSON.parse(b.epoch_runs) as [number, number][];
-    for (let r = 0; r < runs.length; r++) out.epoch.fill(runs[r][1], at + runs[r][0], at + (r + 1 < runs.length ? runs[r + 1][0] : b.n));
     at += b.n;
   }
   for (const [step, epoch, time, value] of tail) {
@@ -97,6 +91,107 @@ export function readSeriesColumns(sqlite: Database.Database, runId: string, key:
     at++;
   }
   return ordered && inside ? out : orderAndClip(out, fromStep, toStep);
+}
+
+/** A stretch of a series in step order for the smoothing read: values, and steps as start + i * stride or an array. */
+export interface StepValueRun {
+  n: number;
+  value: Float64Array;
+  /** Per-point steps; null when start + i * stride. */
+  steps: Float64Array | null;
+  start: number;
+  stride: number;
+}
+
+/**
+ * Every point with step <= toStep as runs of values and steps, in arrival order, when that is step order
+ * (null otherwise: the caller takes readSeriesColumns, which sorts). The smoothing read: no wall times,
+ * epochs or phases decoded, and values used in place where SQLite's buffer allows.
+ */
+export function readStepValues(sqlite: Database.Database, runId: string, key: string, toStep = HI): StepValueRun[] | null {
+  const blocks = stmt(
+    sqlite,
+    `SELECT n, min_step, max_step, step_start, step_stride, value_data, CASE WHEN step_stride IS NULL THEN step_data END step_data
+     FROM metric_blocks WHERE run_id = ? AND key = ? AND min_step <= ? ORDER BY seq`,
+  ).all(runId, key, toStep) as Pick<BlockRow, "n" | "min_step" | "max_step" | "step_start" | "step_stride" | "value_data" | "step_data">[];
+  const tail = stmt(sqlite, "SELECT step, value FROM metrics WHERE run_id = ? AND key = ? AND step <= ? ORDER BY rowid").raw().all(runId, key, toStep) as [number, number][];
+  const out: StepValueRun[] = [];
+  let prev = -Infinity;
+  for (const b of blocks) {
+    if (b.min_step < prev) return null;
+    const value = float64View(b.value_data, b.n);
+    if (b.step_data) {
+      const steps = float64View(b.step_data, b.n);
+      for (let i = 0; i < b.n; i++) {
+        if (steps[i] < prev) return null;
+        prev = steps[i];
+      }
+      out.push({ n: b.n, value, steps, start: 0, stride: 0 });
+    } else {
+      if (b.step_stride! < 0) return null;
+      out.push({ n: b.n, value, steps: null, start: b.step_start!, stride: b.step_stride! });
+      prev = b.max_step;
+    }
+  }
+  if (tail.length) {
+    const steps = new Float64Array(tail.length);
+    const value = new Float64Array(tail.length);
+    tail.forEach(([s, v], i) => ((steps[i] = s), (value[i] = v)));
+    for (const s of steps) {
+      if (s < prev) return null;
+      prev = s;
+    }
+    out.push({ n: tail.length, value, steps, start: 0, stride: 0 });
+  }
+  // a last block may reach past toStep: its points are in order, so the kept ones are a prefix
+  const last = out.at(-1);
+  if (last) {
+    let n = last.n;
+    while (n > 0 && (last.steps ? last.steps[n - 1] : last.start + (n - 1) * last.stride) > toStep) n--;
+    last.n = n;
+  }
+  return out;
+}
+
+/** A float64 blob as an array: in place when 8-aligned, else copied. */
+function float64View(blob: Buffer, n: number): Float64Array {
+  if (blob.byteLength !== n * 8) throw new Error(`metric block is corrupt: ${blob.byteLength} bytes for ${n} points`);
+  if (blob.byteOffset % 8 === 0) return new Float64Array(blob.buffer, blob.byteOffset, n);
+  const out = new Float64Array(n);
+  new Uint8Array(out.buffer).set(blob);
+  return out;
+}
+
+/** Writes one block's points into `out` from index `at` (wall times only when the row carries them). */
+function decodeBlock(b: BlockRow, out: SeriesColumns, at: number): void {
+  copyFloat64(b.value_data, out.value, at, b.n);
+  if (b.time_data) copyFloat64(b.time_data, out.time, at, b.n);
+  if (b.step_data) copyFloat64(b.step_data, out.step, at, b.n);
+  else for (let i = 0; i < b.n; i++) out.step[at + i] = b.step_start! + i * b.step_stride!;
+  const runs = JSON.parse(b.epoch_runs) as [number, number][];
+  for (let r = 0; r < runs.length; r++) out.epoch.fill(runs[r][1], at + runs[r][0], at + (r + 1 < runs.length ? runs[r + 1][0] : b.n));
+}
+
+/** The points of one block (by its place in the series), in arrival order; null when there is none. */
+export function readBlockColumns(sqlite: Database.Database, runId: string, key: string, seq: number): SeriesColumns | null {
+  const b = stmt(
+    sqlite,
+    `SELECT n, min_step, max_step, step_start, step_stride, epoch_runs, value_data, time_data, step_data FROM metric_blocks
+     WHERE run_id = ? AND key = ? AND seq = ?`,
+  ).get(runId, key, seq) as BlockRow | undefined;
+  if (!b) return null;
+  const out = allocColumns(b.n);
+  decodeBlock(b, out, 0);
+  return out;
+}
+
+/**
+ * The stride of a series' evenly spaced first block (0 when it has none, or uneven steps): it sets the
+ * bucket grain of chart reads, so every reader of a series rounds its buckets the same way.
+ */
+export function seriesStride(sqlite: Database.Database, runId: string, key: string): number {
+  const s = stmt(sqlite, "SELECT step_stride FROM metric_blocks WHERE run_id = ? AND key = ? AND seq = 0").pluck().get(runId, key) as number | null | undefined;
+  return s != null && s > 0 ? s : 0;
 }
 
 function allocColumns(n: number): SeriesColumns {
@@ -153,6 +248,7 @@ function encodeBlock(rows: SealRow[]) {
   const steps = new Float64Array(n);
   const values = new Float64Array(n);
   const times = new Float64Array(n);
+  const epochs = new Float64Array(n);
   const epochRuns: [number, number][] = [];
   const phaseRuns: [number, string | null][] = [];
   let minStep = Infinity;
@@ -166,6 +262,7 @@ function encodeBlock(rows: SealRow[]) {
     steps[i] = step;
     values[i] = value;
     times[i] = time;
+    epochs[i] = epoch;
     if (step < minStep) minStep = step;
     if (step > maxStep) maxStep = step;
     if (!epochRuns.length || epochRuns.at(-1)![1] !== epoch) epochRuns.push([i, epoch]);
@@ -174,6 +271,7 @@ function encodeBlock(rows: SealRow[]) {
   const stride = n > 1 ? steps[1] - steps[0] : 0;
   let even = Number.isInteger(steps[0]) && Number.isInteger(stride);
   for (let i = 1; even && i < n; i++) even = steps[i] === steps[0] + i * stride;
+  const groups = encodeGroups(steps, epochs, times, values, n);
   return {
     n,
     minStep,
@@ -187,6 +285,8 @@ function encodeBlock(rows: SealRow[]) {
     values: Buffer.from(values.buffer),
     times: Buffer.from(times.buffer),
     steps: even ? null : Buffer.from(steps.buffer),
+    groups: groups.data,
+    sorted: groups.sorted ? 1 : 0,
   };
 }
 
@@ -257,9 +357,11 @@ function writeBlocks(sqlite: Database.Database, runId: string, key: string, rows
     `INSERT INTO metric_blocks (run_id, key, seq, n, min_step, max_step, min_value, max_value, step_start, step_stride, epoch_runs, phase_runs, value_data, time_data, step_data)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insertGroups = stmt(sqlite, "INSERT INTO metric_groups (run_id, key, seq, n, min_step, max_step, sorted, group_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   for (let start = 0; start < rows.length; start += BLOCK_POINTS) {
     const b = encodeBlock(rows.slice(start, start + BLOCK_POINTS));
-    insert.run(runId, key, seq++, b.n, b.minStep, b.maxStep, b.minValue, b.maxValue, b.stepStart, b.stepStride, b.epochRuns, b.phaseRuns, b.values, b.times, b.steps);
+    insert.run(runId, key, seq, b.n, b.minStep, b.maxStep, b.minValue, b.maxValue, b.stepStart, b.stepStride, b.epochRuns, b.phaseRuns, b.values, b.times, b.steps);
+    insertGroups.run(runId, key, seq++, b.n, b.minStep, b.maxStep, b.sorted, b.groups);
   }
 }
 
@@ -333,4 +435,42 @@ export function countPoints(sqlite: Database.Database, runId?: string): number {
   const sealed = stmt(sqlite, `SELECT COALESCE(SUM(n), 0) FROM metric_blocks${where}`).pluck().get(...args) as number;
   const tail = stmt(sqlite, `SELECT COUNT(*) FROM metrics${where}`).pluck().get(...args) as number;
   return sealed + tail;
+}
+
+/**
+ * Series with blocks that have no group aggregates yet (blocks sealed before metric_groups existed), at
+ * most `limit`: the daemon fills them in the background (group-old-blocks.ts). Chart reads are exact
+ * meanwhile; they read such a series point by point.
+ */
+export function seriesWithoutGroups(sqlite: Database.Database, limit = 100): { runId: string; key: string }[] {
+  return stmt(
+    sqlite,
+    `SELECT DISTINCT b.run_id runId, b.key key FROM metric_blocks b
+     WHERE NOT EXISTS (SELECT 1 FROM metric_groups g WHERE g.run_id = b.run_id AND g.key = b.key AND g.seq = b.seq) LIMIT ?`,
+  ).all(limit) as { runId: string; key: string }[];
+}
+
+/** Writes the missing group aggregates of one series' blocks, in one transaction. Returns how many. */
+export function groupSeriesBlocks(sqlite: Database.Database, runId: string, key: string): number {
+  const seqs = stmt(
+    sqlite,
+    `SELECT seq FROM metric_blocks b WHERE run_id = ? AND key = ?
+       AND NOT EXISTS (SELECT 1 FROM metric_groups g WHERE g.run_id = b.run_id AND g.key = b.key AND g.seq = b.seq) ORDER BY seq`,
+  ).pluck().all(runId, key) as number[];
+  const insert = stmt(sqlite, "INSERT OR REPLACE INTO metric_groups (run_id, key, seq, n, min_step, max_step, sorted, group_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  sqlite.transaction(() => {
+    for (const seq of seqs) {
+      const c = readBlockColumns(sqlite, runId, key, seq);
+      if (!c) continue;
+      let minStep = Infinity;
+      let maxStep = -Infinity;
+      for (let i = 0; i < c.length; i++) {
+        if (c.step[i] < minStep) minStep = c.step[i];
+        if (c.step[i] > maxStep) maxStep = c.step[i];
+      }
+      const g = encodeGroups(c.step, c.epoch, c.time, c.value, c.length);
+      insert.run(runId, key, seq, c.length, minStep, maxStep, g.sorted ? 1 : 0, g.data);
+    }
+  })();
+  return seqs.length;
 }

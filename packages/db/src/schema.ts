@@ -143,6 +143,27 @@ export const metricBlocks = sqliteTable(
   (t) => [primaryKey({ columns: [t.runId, t.key, t.seq] })],
 );
 
+/**
+ * Per-block aggregates of 32-point groups (packages/db/src/block-groups.ts), one row per metric_blocks row:
+ * a chart bucket that covers whole groups is built from these ~2 KB instead of the block's 16 KB of points.
+ * Its own table, so reading it never walks a block's overflow pages.
+ */
+export const metricGroups = sqliteTable(
+  "metric_groups",
+  {
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    seq: integer("seq").notNull(),
+    n: integer("n").notNull(),
+    minStep: integer("min_step").notNull(),
+    maxStep: integer("max_step").notNull(),
+    /** 1 when the block's steps never decrease (only then can groups stand in for its points). */
+    sorted: integer("sorted").notNull(),
+    groupData: blob("group_data", { mode: "buffer" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key, t.seq] })],
+);
+
 export const checkpoints = sqliteTable(
   "checkpoints",
   {
