@@ -1,12 +1,15 @@
-// Cold chart reads: what the compare view asks the daemon for (every series bucketed, with the exact
-// smoothing over every stored point), from our metric blocks against the layout most code starts with
-// (one SQLite row per point, read in step order), on the same points, in one process. Then the same
-// block read on the chart-read worker pool, as charts.series runs it.
+// Cold chart reads: what the compare view asks the daemon for (every series bucketed; then the exact
+// smoothing over every stored point), from our metric blocks and their group aggregates against the
+// layout most code starts with (one SQLite row per point, read in step order), on the same points, in one
+// process. Then the same reads on the chart-read worker pool, as charts.series / charts.smoothing run them.
 //   npx tsx bench/web/chart-read.ts [runs=10] [steps=100000]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bucketColumns, IngestWriter, openStore, readBuckets, sealRun, type MetricPoint, type SeriesColumns } from "@trainyard/db";
+import {
+  bucketColumns, GROUP_POINTS, IngestWriter, openStore, readBuckets, readSeriesColumns, readSmoothing, sealRun, seriesStride, type MetricPoint, type SeriesColumns,
+} from "@trainyard/db";
+import type { ChartReadJob } from "../../daemon/src/charts/chart-read-jobs.ts";
 import { ChartReadPool, defaultChartThreads } from "../../daemon/src/charts/chart-read-pool.ts";
 
 const RUNS = Number(process.argv[2] ?? 10);
@@ -42,14 +45,21 @@ for (const id of runIds) {
   }
   sealRun(sqlite, id);
 }
-const jobs = runIds.flatMap((runId) => KEYS.map((key) => ({ runId, key, opts: OPTS })));
+const BUCKETS = { maxPoints: OPTS.maxPoints };
+const bucketJobs: ChartReadJob[] = runIds.flatMap((runId) => KEYS.map((key) => ({ kind: "buckets" as const, runId, key, opts: BUCKETS })));
+const smoothJobs: ChartReadJob[] = bucketJobs.map((j) => ({ ...j, kind: "smoothing" as const, opts: OPTS }));
 
 /** The reference: the same bucketing over rows read one by one in step order. */
-function readRows(runId: string, key: string) {
+function readRows(runId: string, key: string, smoothing: number) {
   const rows = sqlite.prepare("SELECT step, epoch, time, value FROM rows_ref WHERE run_id = ? AND key = ? ORDER BY step, rowid").raw().all(runId, key) as number[][];
   const c: SeriesColumns = { length: rows.length, step: new Float64Array(rows.length), epoch: new Float64Array(rows.length), time: new Float64Array(rows.length), value: new Float64Array(rows.length) };
   rows.forEach(([s, e, t, v], i) => ((c.step[i] = s), (c.epoch[i] = e), (c.time[i] = t), (c.value[i] = v)));
-  return bucketColumns(c, -1e18, OPTS.maxPoints, OPTS.smoothing);
+  return bucketColumns(c, -1e18, OPTS.maxPoints, smoothing, seriesStride(sqlite, runId, key) * GROUP_POINTS);
+}
+
+/** Every point from the blocks, bucketed one by one: what the group aggregates save. */
+function readPoints(runId: string, key: string) {
+  return bucketColumns(readSeriesColumns(sqlite, runId, key), -1e18, OPTS.maxPoints, 0, seriesStride(sqlite, runId, key) * GROUP_POINTS);
 }
 
 function time(fn: () => unknown): number {
@@ -59,25 +69,39 @@ function time(fn: () => unknown): number {
 }
 
 const points = RUNS * KEYS.length * STEPS;
-readRows(runIds[0], KEYS[0]); // warm the page cache and the JIT for both paths alike
-readBuckets(sqlite, runIds[0], KEYS[0], OPTS);
-const ref = time(() => jobs.forEach((j) => readRows(j.runId, j.key)));
-const ours = time(() => jobs.forEach((j) => readBuckets(sqlite, j.runId, j.key, j.opts)));
+for (const j of bucketJobs.slice(0, 1)) {
+  // warm the page cache and the JIT for every path alike
+  readRows(j.runId, j.key, OPTS.smoothing);
+  readPoints(j.runId, j.key);
+  readBuckets(sqlite, j.runId, j.key, BUCKETS);
+  readSmoothing(sqlite, j.runId, j.key, OPTS);
+}
+const refBuckets = time(() => bucketJobs.forEach((j) => readRows(j.runId, j.key, 0)));
+const refSmooth = time(() => bucketJobs.forEach((j) => readRows(j.runId, j.key, OPTS.smoothing)));
+const pointBuckets = time(() => bucketJobs.forEach((j) => readPoints(j.runId, j.key)));
+const groupBuckets = time(() => bucketJobs.forEach((j) => readBuckets(sqlite, j.runId, j.key, BUCKETS)));
+const smooth = time(() => bucketJobs.forEach((j) => readSmoothing(sqlite, j.runId, j.key, OPTS)));
 const pool = new ChartReadPool(sqlite, file, defaultChartThreads());
 while (!pool.started) await new Promise((r) => setTimeout(r, 20));
-const tCold = performance.now();
-await pool.read(jobs); // a fresh worker's first read: what a daemon's first compare view pays
-const pooledFirst = performance.now() - tCold;
 const t0 = performance.now();
-await pool.read(jobs);
-const pooled = performance.now() - t0;
+await pool.read(bucketJobs, { priority: 1 }); // a fresh worker's first read: what a daemon's first compare view pays
+const pooledBuckets = performance.now() - t0;
+const t1 = performance.now();
+await pool.read(smoothJobs);
+const pooledSmooth = performance.now() - t1;
 await pool.close();
 store.close();
 rmSync(dir, { recursive: true, force: true });
 
 const rate = (ms: number) => `${((points / ms) * 1000 / 1e6).toFixed(1)}M points/s`;
-console.log(`${jobs.length} series, ${points.toLocaleString("en")} points, ${OPTS.maxPoints} buckets each, smoothing ${OPTS.smoothing}`);
-console.log(`reference (a row per point, read in step order): ${ref.toFixed(0)} ms (${rate(ref)})`);
-console.log(`metric blocks, one thread:                       ${ours.toFixed(0)} ms (${rate(ours)})  ratio ${(ref / ours).toFixed(1)}x`);
-console.log(`metric blocks, ${defaultChartThreads()} chart-read worker(s), first read: ${pooledFirst.toFixed(0)} ms (${rate(pooledFirst)})  ratio ${(ref / pooledFirst).toFixed(1)}x`);
-console.log(`metric blocks, ${defaultChartThreads()} chart-read worker(s), next read:  ${pooled.toFixed(0)} ms (${rate(pooled)})  ratio ${(ref / pooled).toFixed(1)}x`);
+const row = (what: string, ms: number, ref: number) => console.log(`  ${what.padEnd(58)} ${ms.toFixed(0).padStart(6)} ms  ${rate(ms).padStart(17)}  ${(ref / ms).toFixed(1)}x`);
+console.log(`${bucketJobs.length} series, ${points.toLocaleString("en")} points, ${OPTS.maxPoints} buckets each; ratios against a row per point`);
+console.log(`buckets (min / max / last / mean), no smoothing:`);
+row("reference: a row per point, read in step order", refBuckets, refBuckets);
+row("metric blocks, every point", pointBuckets, refBuckets);
+row("metric blocks through group aggregates (charts.series)", groupBuckets, refBuckets);
+row(`  the same on ${defaultChartThreads()} chart-read worker(s), first read`, pooledBuckets, refBuckets);
+console.log(`exact smoothing ${OPTS.smoothing} over every point:`);
+row("reference: a row per point, read in step order", refSmooth, refSmooth);
+row("metric blocks, steps and values only (charts.smoothing)", smooth, refSmooth);
+row(`  the same on ${defaultChartThreads()} chart-read worker(s)`, pooledSmooth, refSmooth);

@@ -1,5 +1,5 @@
 // The compare view's daemon calls without a browser: a fresh daemon on a seeded home (bench/web/seed-compare.ts),
-// then the calls the page sends (document, summaries + keys batched, series alone, in parallel) while the
+// then the calls the page sends (document, summaries + keys batched, series and smoothing alone, in parallel) while the
 // daemon's own /healthz is probed every 50 ms. Separates the daemon's share of the cold first paint from the
 // browser's (e2e/compare-speed.spec.ts measures both together).
 //   npx tsx bench/web/seed-compare.ts /tmp/webbench          # once (~12 s)
@@ -39,14 +39,16 @@ try {
   const at = () => Math.round(performance.now() - t0);
   await (await fetch(`${base}/compare?runs=${runs.join(",")}`)).text();
   const documentMs = at();
-  const [seriesMs, summariesMs] = await Promise.all([
-    fetch(`${base}/api/trpc/charts.series?input=${q({ runs, keys: SEED_KEYS, maxPoints: 400, smoothing: 0.6 })}`).then((r) => r.text()).then(at),
+  const series = { runs, keys: SEED_KEYS, maxPoints: 400 };
+  const [seriesMs, smoothingMs, summariesMs] = await Promise.all([
+    fetch(`${base}/api/trpc/charts.series?input=${q(series)}`).then((r) => r.text()).then(at),
+    fetch(`${base}/api/trpc/charts.smoothing?input=${q({ ...series, smoothing: 0.6 })}`).then((r) => r.text()).then(at),
     fetch(`${base}/api/trpc/charts.summaries,charts.keys?batch=1&input=${q({ 0: { runs }, 1: { runs } })}`).then((r) => r.text()).then(at),
   ]);
   done = true;
   await probe;
   console.log(`${runs.length} runs x ${SEED_KEYS.length} metrics, fresh daemon, no browser (ms from the first request):`);
-  console.log(`  document ${documentMs}, summaries + keys ${summariesMs}, series (every stored point, smoothing 0.6) ${seriesMs}`);
+  console.log(`  document ${documentMs}, summaries + keys ${summariesMs}, series (buckets) ${seriesMs}, smoothing 0.6 (every stored point) ${smoothingMs}`);
   console.log(`  worst /healthz answer meanwhile: ${Math.round(worstHealthz)} ms`);
 } finally {
   daemon.kill("SIGTERM");

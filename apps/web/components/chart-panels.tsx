@@ -58,7 +58,8 @@ export function ChartPanels({ panels, data, runs, settings, serverWeight, marker
   );
 
   useEffect(() => {
-    performance.mark("charts-drawn", { detail: { smoothing: settings.smoothing, lines: built.reduce((n, b) => n + b.lines.length, 0) } });
+    const lines = built.reduce((n, b) => n + b.lines.length, 0);
+    performance.mark("charts-drawn", { detail: { smoothing: settings.smoothing, lines, exact: built.every((b) => !b.inexact) } });
     document.body.dataset.chartsDrawn = `${settings.smoothing}|${settings.xAxis}|${settings.logY}|${settings.ignoreOutliers}`;
   }, [built, settings]);
 

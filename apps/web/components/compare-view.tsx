@@ -52,7 +52,7 @@ export function CompareView() {
     return requestedKeys.filter((k) => available.has(k));
   }, [keys.data, requestedKeys]);
   const panels = useMemo(() => metricKeys.map(panelFor), [metricKeys]);
-  const { query: series, serverWeight } = useChartSeries({ runs: runIds, keys: requestedKeys, smoothing: settings.smoothing, range: zoom });
+  const { query: series, data: seriesData, serverWeight } = useChartSeries({ runs: runIds, keys: requestedKeys, smoothing: settings.smoothing, range: zoom });
 
   const styles: LineStyle[] = useMemo(() => {
     const byId = new Map((summaries.data ?? []).map((s) => [s.run.id, s.run]));
@@ -61,9 +61,9 @@ export function CompareView() {
 
   const onZoom = useCallback((r: [number, number] | null) => setZoom(r), []);
   const maxPoints = useMemo(() => {
-    if (!series.data) return 0;
-    return maxSeriesPoints(Object.values(series.data).flatMap((byKey) => Object.values(byKey).map((b) => ({ x: b.step }))));
-  }, [series.data]);
+    if (!seriesData) return 0;
+    return maxSeriesPoints(Object.values(seriesData).flatMap((byKey) => Object.values(byKey).map((b) => ({ x: b.step }))));
+  }, [seriesData]);
 
   if (!runIds.length)
     return (
@@ -127,7 +127,7 @@ export function CompareView() {
         ) : (
           <ChartPanels
             panels={panels}
-            data={series.data}
+            data={seriesData}
             runs={foundStyles}
             settings={settings}
             serverWeight={serverWeight}

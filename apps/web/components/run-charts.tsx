@@ -51,12 +51,12 @@ export function RunCharts({ id, name, config, liveTick, running }: Props) {
   const keys = useQuery(trpc.runs.metricKeys.queryOptions({ id }, { staleTime: Infinity }));
   const { main, perClass } = useMemo(() => runPanels(keys.data ?? []), [keys.data]);
   const seriesKeys = useMemo(() => [...new Set([...main, ...perClass].flatMap((p) => p.keys).filter((k) => k !== EPOCH_TIME_KEY))], [main, perClass]);
-  const { query: series, serverWeight } = useChartSeries({ runs: [id], keys: seriesKeys, smoothing: settings.smoothing, range: zoom });
+  const { query: series, data: seriesData, serverWeight, refetch: refetchSeries } = useChartSeries({ runs: [id], keys: seriesKeys, smoothing: settings.smoothing, range: zoom });
   const epochTimes = useQuery(trpc.charts.epochTimes.queryOptions({ id }, { staleTime: Infinity }));
   const exportCsv = useCsvExport();
 
   const refetch = useThrottledRefetch(() => {
-    void series.refetch();
+    refetchSeries();
     void keys.refetch();
     void epochTimes.refetch();
   });
@@ -67,7 +67,7 @@ export function RunCharts({ id, name, config, liveTick, running }: Props) {
   }, [liveTick, running]);
 
   const data = useMemo(() => {
-    const byKey: Record<string, Buckets> = { ...(series.data?.[id] ?? {}) };
+    const byKey: Record<string, Buckets> = { ...(seriesData?.[id] ?? {}) };
     const et = epochTimes.data ?? [];
     if (et.length) {
       const runStart = byKey["train/loss"]?.time[0] ?? 0;
@@ -78,7 +78,7 @@ export function RunCharts({ id, name, config, liveTick, running }: Props) {
       };
     }
     return { [id]: byKey };
-  }, [series.data, epochTimes.data, id]);
+  }, [seriesData, epochTimes.data, id]);
 
   // Live latency as the e2e suite reads it: trainer print time of the newest point → drawn here.
   useEffect(() => {

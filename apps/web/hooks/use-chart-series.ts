@@ -1,7 +1,8 @@
 "use client";
 
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
+import { withSmoothing } from "../lib/chart-lines.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { useDebouncedValue } from "./use-debounced-value.ts";
 
@@ -27,10 +28,12 @@ interface Options {
 }
 
 /**
- * Bucketed series of several runs from charts.series. The smoothing weight is sent (debounced) so the
- * daemon computes the exact full-resolution EMA; until its answer arrives the previous data stays on
- * screen and the chart recomputes an approximate EMA from bucket means at once (see chart-lines.ts).
- * `serverWeight` tells which weight the data on screen was read with.
+ * Bucketed series of several runs, in two reads: charts.series (min / max / last / mean per bucket, cheap:
+ * the daemon builds it from stored group aggregates) paints the charts, and charts.smoothing (the exact
+ * debiased EMA over every stored point, for the debounced slider weight) follows. Until the exact
+ * smoothing for the current weight is in, the chart computes an approximate EMA from bucket means and
+ * marks it "≈" (see chart-lines.ts). `data` carries the exact smoothing in each series' `smooth` when it
+ * was read for the same points (`total` agrees); `serverWeight` is the weight it was read with.
  */
 export function useChartSeries({ runs, keys, smoothing, range, enabled = true }: Options) {
   const trpc = useTRPC();
@@ -39,14 +42,25 @@ export function useChartSeries({ runs, keys, smoothing, range, enabled = true }:
     runs: [...runs],
     keys: [...keys],
     maxPoints: pointsPerSeries(runs.length),
-    smoothing: weight,
     ...(range ? { fromStep: Math.floor(range[0]), toStep: Math.ceil(range[1]) } : {}),
   };
-  const query = useQuery(
-    trpc.charts.series.queryOptions(input, { enabled: enabled && runs.length > 0 && keys.length > 0, placeholderData: keepPreviousData, staleTime: Infinity }),
+  const on = enabled && runs.length > 0 && keys.length > 0;
+  const query = useQuery(trpc.charts.series.queryOptions(input, { enabled: on, placeholderData: keepPreviousData, staleTime: Infinity }));
+  // asked once buckets are on screen: on a cold daemon the smoothing read (every stored point) would
+  // otherwise compete with the buckets for the same cores and delay the first paint
+  const exact = useQuery(
+    trpc.charts.smoothing.queryOptions(
+      { ...input, smoothing: weight },
+      { enabled: on && weight > 0 && query.data !== undefined, placeholderData: keepPreviousData, staleTime: Infinity },
+    ),
   );
-  const serverWeight = query.isPlaceholderData ? -1 : weight;
-  return { query, serverWeight, queryKey: trpc.charts.series.queryKey(input) };
+  const exactWeight = weight > 0 && exact.data && !exact.isPlaceholderData ? weight : -1;
+  const data = useMemo(() => withSmoothing(query.data, exactWeight > 0 ? exact.data : undefined), [query.data, exact.data, exactWeight]);
+  const refetch = useCallback(() => {
+    void query.refetch();
+    if (weight > 0) void exact.refetch();
+  }, [query, exact, weight]);
+  return { query, data, serverWeight: exactWeight, refetch };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { phaseMarkers, runColor, toChartLine, type Buckets } from "./chart-lines.ts";
+import { phaseMarkers, runColor, toChartLine, withSmoothing, type Buckets } from "./chart-lines.ts";
 
 const b: Buckets = { step: [10, 20, 30], epoch: [1, 2, 3], time: [0, 60, 120], last: [1, 2, 3], min: [0.5, 2, 2.5], max: [1, 9, 3], mean: [0.8, 3, 2.8], count: [3, 3, 3], smooth: [0.7, 1.9, 2.4], total: 9 };
 const style = { id: "r", label: "r", color: "#000" };
@@ -20,6 +20,22 @@ describe("toChartLine", () => {
     expect(l.smooth).toBeNull();
     expect(Array.from(l.hi)).toEqual([1, 9, 3]);
     expect(Array.from(l.x)).toEqual([0, 60 / 3600, 120 / 3600]);
+  });
+});
+
+describe("withSmoothing", () => {
+  const plain = { ...b, smooth: null };
+  it("merges the exact smoothing into series read over the same points", () => {
+    const got = withSmoothing({ r: { loss: plain } }, { r: { loss: { total: 9, smooth: [0.1, 0.2, 0.3] } } });
+    expect(got!.r.loss.smooth).toEqual([0.1, 0.2, 0.3]);
+    expect(got!.r.loss.last).toEqual(b.last);
+  });
+  it("leaves a series without it when the reads saw different points (a live run grew between them)", () => {
+    const grown = withSmoothing({ r: { loss: plain, auc: plain } }, { r: { loss: { total: 10, smooth: [0.1, 0.2, 0.3] }, auc: { total: 9, smooth: [0.1] } } });
+    expect(grown!.r.loss.smooth).toBeNull();
+    expect(grown!.r.auc.smooth).toBeNull();
+    expect(withSmoothing({ r: { loss: b } }, undefined)!.r.loss.smooth).toBeNull();
+    expect(withSmoothing(undefined, undefined)).toBeUndefined();
   });
 });
 

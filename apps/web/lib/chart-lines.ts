@@ -5,10 +5,29 @@ import { xValues, type XAxisMode } from "./axis-modes.ts";
 import type { ChartLine, ChartMarker } from "../components/line-chart.tsx";
 import type { PhaseBoundary } from "./phase-boundaries.ts";
 import { smoothBuckets } from "./smoothing.ts";
-import type { BucketedSeries } from "@trainyard/db/chart-queries";
+import type { BucketedSeries, SeriesSmoothing } from "@trainyard/db/chart-queries";
 
 /** A bucketed series as charts.series returns it (the shape lives with the query). */
 export type Buckets = BucketedSeries;
+
+type ByRun<T> = Record<string, Record<string, T>>;
+
+/**
+ * charts.series with charts.smoothing merged in: a series gets the exact smoothing only where both reads
+ * saw the same points (`total` and bucket count agree; a live run may have grown in between), else null.
+ */
+export function withSmoothing(buckets: ByRun<Buckets> | undefined, smooth: ByRun<SeriesSmoothing> | undefined): ByRun<Buckets> | undefined {
+  if (!buckets) return undefined;
+  const out: ByRun<Buckets> = {};
+  for (const [run, byKey] of Object.entries(buckets)) {
+    out[run] = {};
+    for (const [key, b] of Object.entries(byKey)) {
+      const s = smooth?.[run]?.[key];
+      out[run][key] = s && s.total === b.total && s.smooth.length === b.step.length ? { ...b, smooth: s.smooth } : { ...b, smooth: null };
+    }
+  }
+  return out;
+}
 
 export interface LineStyle {
   id: string;

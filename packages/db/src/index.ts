@@ -6,3 +6,4 @@ export * from "./datasets.ts";
 export * from "./users.ts";
 export * from "./chart-queries.ts";
 export * from "./metric-blocks.ts";
+export { GROUP_POINTS } from "./block-groups.ts";
