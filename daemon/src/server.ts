@@ -93,11 +93,13 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
     maxBodySize: 1_000_000,
   });
   const download = downloadHandler(daemon);
+  // how the dashboard's server render reaches this daemon (apps/web/lib/early-chart-read.ts)
+  process.env.TRAINYARD_SELF_URL = `http://${/^(0\.0\.0\.0|::|)$/.test(opts.host) ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${opts.port}`;
   const web = opts.web === false ? null : await loadDashboard(opts.host, opts.port);
   const server = createServer((req, res) => {
     const url = req.url ?? "/";
     const path = url.split("?")[0];
-    if (path === "/healthz") return sendJson(res, 200, { ok: true, chartWorkers: daemon.chartReads.started ? "ready" : "starting" });
+    if (path === "/healthz") return sendJson(res, 200, { ok: true, chartWorkers: daemon.chartReads.started ? "ready" : "starting", chartReads: daemon.chartReads.served });
     const refused = refuseRequest(req, { authRequired: required });
     if (refused) return sendJson(res, refused.status, { error: refused.message });
     if (path === "/api/auth/sign-in" && req.method === "POST") return void signIn(daemon.store.db, req, res);

@@ -112,3 +112,21 @@ describe("daemon SIGKILL mid-run, then restart", () => {
     expectExactlyOnce(home, runId);
   });
 });
+
+describe("daemon restart when a running run's directory is gone", () => {
+  it("starts anyway and fails that run with the reason, keeping its stored metrics", async () => {
+    const home = newHome();
+    const store = openStore(join(home, "trainyard.db"));
+    store.sqlite.prepare("INSERT INTO runs (id, name, dataset_name, config, config_yaml, status, pid) VALUES ('gone', 'gone', 'd', '{}', '', 'running', NULL)").run();
+    store.sqlite.prepare("INSERT INTO metrics (run_id, key, step, epoch, phase, time, value) VALUES ('gone', 'train/loss', 1, 0, NULL, 1, 0.5)").run();
+    store.close();
+    const d = await startDaemon({ home, env: FAKE_TRAINER_ENV });
+    daemons.push(d);
+    const r = await d.client.runs.get.query({ id: "gone" });
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(/directory .*gone.* is gone \(deleted or moved\?\)/);
+    const ro = openStore(join(home, "trainyard.db"), { readonly: true });
+    expect(readSeriesColumns(ro.sqlite, "gone", "train/loss").length).toBe(1);
+    ro.close();
+  });
+});

@@ -8,13 +8,13 @@ import { useChartSeries, useCsvExport } from "../hooks/use-chart-series.ts";
 import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
 import { maxSeriesPoints, runColor, type LineStyle } from "../lib/chart-lines.ts";
 import { readChartSettings, readRunSelection, writeChartSettings, type ChartSettings } from "../lib/chart-settings.ts";
+import { compareKeys, readExtraMetrics } from "../lib/series-request.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { ChartControls } from "./chart-controls.tsx";
 import { ChartPanels, formatLr, type PanelSpec } from "./chart-panels.tsx";
 import { ConfigDiffTable, keysMatching, MetricTable } from "./compare-tables.tsx";
 import { StatePanel } from "./state-panel.tsx";
 
-const DEFAULT_METRICS = ["train/loss", "val/loss", "val/auc_macro", "val/map", "train/lr", "train/img_per_s"];
 
 function panelFor(key: string): PanelSpec {
   return { title: key, keys: [key], format: key.includes("/lr") ? formatLr : undefined, height: 220 };
@@ -29,7 +29,7 @@ export function CompareView() {
   const runIds = useMemo(() => readRunSelection(params), [params]);
   const [settings, setSettings] = useState<ChartSettings>(() => readChartSettings(params));
   const [zoom, setZoom] = useState<[number, number] | null>(null);
-  const [extra, setExtra] = useState<string[]>(() => (params.get("metrics") ?? "").split(",").filter(Boolean));
+  const [extra, setExtra] = useState<string[]>(() => readExtraMetrics(params));
   const exportCsv = useCsvExport();
 
   // the URL follows the controls (debounced: a slider drag is not a history of 100 URLs)
@@ -46,7 +46,7 @@ export function CompareView() {
   const keys = useQuery(trpc.charts.keys.queryOptions({ runs: runIds }, { enabled: runIds.length > 0 }));
   // The series are asked for at once (a key no run has comes back empty), not after the key list: the
   // heavy read starts one round trip earlier. The key list then decides which panels exist.
-  const requestedKeys = useMemo(() => [...DEFAULT_METRICS, ...extra].filter((k, i, all) => all.indexOf(k) === i), [extra]);
+  const requestedKeys = useMemo(() => compareKeys(extra), [extra]);
   const metricKeys = useMemo(() => {
     const available = new Set(keys.data ?? []);
     return requestedKeys.filter((k) => available.has(k));

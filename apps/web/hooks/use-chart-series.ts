@@ -3,19 +3,10 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import { withSmoothing } from "../lib/chart-lines.ts";
+import { seriesInput } from "../lib/series-request.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { useDebouncedValue } from "./use-debounced-value.ts";
 
-/** Buckets per series: about one per horizontal pixel of a chart. */
-export const CHART_MAX_POINTS = 1000;
-
-/**
- * Buckets per series when many runs share a chart: 50 overlaid lines of 1,000 points cannot be told apart
- * anyway, and the payload and the draw grow with runs × points. At least 300, at most CHART_MAX_POINTS.
- */
-export function pointsPerSeries(runs: number): number {
-  return Math.max(300, Math.min(CHART_MAX_POINTS, Math.floor(20_000 / Math.max(1, runs))));
-}
 const EXACT_SMOOTHING_DELAY_MS = 250;
 
 interface Options {
@@ -38,12 +29,7 @@ interface Options {
 export function useChartSeries({ runs, keys, smoothing, range, enabled = true }: Options) {
   const trpc = useTRPC();
   const weight = useDebouncedValue(smoothing, EXACT_SMOOTHING_DELAY_MS);
-  const input = {
-    runs: [...runs],
-    keys: [...keys],
-    maxPoints: pointsPerSeries(runs.length),
-    ...(range ? { fromStep: Math.floor(range[0]), toStep: Math.ceil(range[1]) } : {}),
-  };
+  const input = seriesInput(runs, keys, range);
   const on = enabled && runs.length > 0 && keys.length > 0;
   const query = useQuery(trpc.charts.series.queryOptions(input, { enabled: on, placeholderData: keepPreviousData, staleTime: Infinity }));
   // asked once buckets are on screen: on a cold daemon the smoothing read (every stored point) would

@@ -21,6 +21,8 @@ const key = z.string().min(1).max(200);
 const CACHE_LIMIT = 4000;
 const readCache = new Map<string, ChartReadResult>();
 const summaryCache = new Map<string, ReturnType<typeof summarizeMetrics>>();
+/** Reads under way for cacheable series, so an identical request waits for them instead of reading again. */
+const inflight = new Map<string, Promise<ChartReadResult>>();
 
 function cacheGet(cacheKey: string): ChartReadResult | undefined {
   const hit = readCache.get(cacheKey);
@@ -54,6 +56,7 @@ async function chartReads<T extends ChartReadResult>(
   input: z.infer<typeof seriesInput>,
   opts: BucketOptions,
   signal: AbortSignal | undefined,
+  warmOnly = false,
 ): Promise<Record<string, Record<string, T>>> {
   const wanted: { runId: string; key: string; cacheKey: string | null }[] = [];
   for (const runId of input.runs) {
@@ -65,18 +68,33 @@ async function chartReads<T extends ChartReadResult>(
       wanted.push({ runId, key: k, cacheKey });
     }
   }
-  const found = wanted.map((w) => (w.cacheKey ? cacheGet(w.cacheKey) : undefined));
-  const misses = wanted.flatMap((_, i) => (found[i] ? [] : [i]));
-  const read = await daemon.chartReads.read(
-    misses.map((i) => ({ kind, runId: wanted[i].runId, key: wanted[i].key, opts })),
-    { signal, priority: kind === "buckets" ? 1 : 0 },
-  );
-  misses.forEach((i, j) => {
-    found[i] = read[j];
-    if (wanted[i].cacheKey) cacheSet(wanted[i].cacheKey!, found[i]!);
-  });
+  const found: (ChartReadResult | Promise<ChartReadResult> | undefined)[] = wanted.map((w) => (w.cacheKey ? cacheGet(w.cacheKey) ?? inflight.get(w.cacheKey) : undefined));
+  // a warm-up reads only what a later request can take from the cache: finished runs' series
+  const misses = wanted.flatMap((w, i) => (found[i] || (warmOnly && !w.cacheKey) ? [] : [i]));
+  if (misses.length) {
+    const reading = daemon.chartReads.read(
+      misses.map((i) => ({ kind, runId: wanted[i].runId, key: wanted[i].key, opts })),
+      // a warm-up read has no browser waiting on it: nobody may abort it, the next request will use it
+      { signal: warmOnly ? undefined : signal, priority: kind === "buckets" ? 1 : 0 },
+    );
+    misses.forEach((i, j) => {
+      const cacheKey = wanted[i].cacheKey;
+      const one = reading.then((r) => {
+        if (cacheKey) cacheSet(cacheKey, r[j]);
+        return r[j];
+      });
+      found[i] = one;
+      if (!warmOnly || !cacheKey) return;
+      // the page's own request for the same series waits for its warm-up instead of reading again (only
+      // warm-ups are shared: they cannot be aborted, so whoever waits on one gets an answer)
+      inflight.set(cacheKey, one);
+      void one.catch(() => undefined).finally(() => inflight.delete(cacheKey));
+    });
+  }
+  if (warmOnly) return {};
+  const results = await Promise.all(found);
   const out: Record<string, Record<string, T>> = {};
-  wanted.forEach((w, i) => ((out[w.runId] ??= {})[w.key] = found[i] as T));
+  wanted.forEach((w, i) => ((out[w.runId] ??= {})[w.key] = results[i] as T));
   return out;
 }
 
@@ -89,6 +107,16 @@ export const chartsRouter = router({
   series: publicProcedure.input(seriesInput).query(({ ctx, input, signal }) =>
     chartReads<BucketedSeries>(ctx.daemon, "buckets", input, { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints }, signal),
   ),
+
+  /**
+   * Starts the charts.series read of finished runs' series and answers at once; the result waits in the
+   * cache for the identical charts.series request. The dashboard's server render sends it for the compare
+   * page, so the read overlaps the browser loading the page's code. Running runs are not read ahead.
+   */
+  warm: publicProcedure.input(seriesInput).query(async ({ ctx, input }) => {
+    await chartReads(ctx.daemon, "buckets", input, { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints }, undefined, true);
+    return { started: true };
+  }),
 
   /**
    * TensorBoard's debiased EMA over every stored point of each series, at the last point of each bucket

@@ -59,6 +59,17 @@ export async function recoverRuns(daemon: Daemon, graceMs = Number(process.env.T
   const db = daemon.store.db;
   for (const run of listRuns(db, { status: ["running"], limit: 100_000 })) {
     const dir = runDir(daemon.home, run.id);
+    if (!existsSync(dir)) {
+      // deleted or moved while the daemon was down: nothing to replay or resume from, and no log to append to
+      await stopOrphan(run.pid, run.id, graceMs);
+      updateRun(db, run.id, {
+        status: "failed",
+        pid: null,
+        endedAt: run.endedAt ?? Date.now(),
+        error: `the daemon restarted and this run's directory ${dir} is gone (deleted or moved?), so it cannot resume; its stored metrics are kept. Clone the run to train it again.`,
+      });
+      continue;
+    }
     const { lines, state } = replayEvents(daemon, run.id, dir, run.eventsOffset);
     const orphan = await stopOrphan(run.pid, run.id, graceMs);
     const hasCheckpoint = existsSync(join(dir, LAST_CHECKPOINT));

@@ -1,0 +1,43 @@
+// What the charts ask the daemon for: buckets per series by how many runs share a chart, and the compare
+// page's first charts.series request from its URL, which the page's server render uses to start the read
+// before the browser has loaded the page's code. Pure; no React.
+import { readRunSelection } from "./chart-settings.ts";
+
+/** Buckets per series: about one per horizontal pixel of a chart. */
+export const CHART_MAX_POINTS = 1000;
+
+/**
+ * Buckets per series when many runs share a chart: 50 overlaid lines of 1,000 points cannot be told apart
+ * anyway, and the payload and the draw grow with runs × points. At least 300, at most CHART_MAX_POINTS.
+ */
+export function pointsPerSeries(runs: number): number {
+  return Math.max(300, Math.min(CHART_MAX_POINTS, Math.floor(20_000 / Math.max(1, runs))));
+}
+
+/** Metrics the compare view charts unless the URL adds more (`?metrics=a,b`). */
+export const COMPARE_METRICS = ["train/loss", "val/loss", "val/auc_macro", "val/map", "train/lr", "train/img_per_s"];
+
+/** The compare view's metric keys: the defaults, then the extra ones, without repeats. */
+export function compareKeys(extra: readonly string[]): string[] {
+  return [...COMPARE_METRICS, ...extra].filter((k, i, all) => all.indexOf(k) === i);
+}
+
+/** The extra metrics a compare URL asks for. */
+export function readExtraMetrics(params: URLSearchParams): string[] {
+  return (params.get("metrics") ?? "").split(",").filter(Boolean);
+}
+
+/** charts.series input for a set of runs and keys, over the whole run or a zoomed step range. */
+export function seriesInput(runs: readonly string[], keys: readonly string[], range: [number, number] | null = null) {
+  return {
+    runs: [...runs],
+    keys: [...keys],
+    maxPoints: pointsPerSeries(runs.length),
+    ...(range ? { fromStep: Math.floor(range[0]), toStep: Math.ceil(range[1]) } : {}),
+  };
+}
+
+/** The compare page's first charts.series input, from its URL (what CompareView asks for on load). */
+export function compareSeriesInput(params: URLSearchParams) {
+  return seriesInput(readRunSelection(params), compareKeys(readExtraMetrics(params)));
+}
