@@ -12,6 +12,7 @@ import type { Daemon } from "./daemon.ts";
 import { insideDir, runDir } from "./home.ts";
 import { authRequired } from "./auth/auth-mode.ts";
 import { identify } from "./auth/request-user.ts";
+import { startPageReads } from "./api/page-reads.ts";
 import { refuseRequest } from "./auth/request-guard.ts";
 import { signIn, signOut } from "./auth/session-routes.ts";
 
@@ -93,8 +94,6 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
     maxBodySize: 1_000_000,
   });
   const download = downloadHandler(daemon);
-  // how the dashboard's server render reaches this daemon (apps/web/lib/early-chart-read.ts)
-  process.env.TRAINYARD_SELF_URL = `http://${/^(0\.0\.0\.0|::|)$/.test(opts.host) ? "127.0.0.1" : opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${opts.port}`;
   const web = opts.web === false ? null : await loadDashboard(opts.host, opts.port);
   const server = createServer((req, res) => {
     const url = req.url ?? "/";
@@ -116,7 +115,11 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
       res.writeHead(302, { location: `/sign-in?next=${encodeURIComponent(url.slice(0, 500))}` });
       return void res.end();
     }
-    if (web) return web(req, res);
+    if (web) {
+      // the page's first chart read starts now, while the browser loads the page's code
+      if (req.method === "GET") startPageReads(daemon, url, who.ok ? who.user : null, required);
+      return web(req, res);
+    }
     res.writeHead(503, { "content-type": "text/plain; charset=utf-8" });
     res.end("The dashboard is not built. Run `npm run build` (the setup script does) and restart the daemon. The API is up at /api/trpc.\n");
   });

@@ -1,6 +1,6 @@
 // What the charts ask the daemon for: buckets per series by how many runs share a chart, and the compare
-// page's first charts.series request from its URL, which the page's server render uses to start the read
-// before the browser has loaded the page's code. Pure; no React.
+// page's first charts.series request from its URL, which the daemon starts reading as it serves the page,
+// before the browser has loaded the page's code (daemon/src/api/page-reads.ts). Pure; no React.
 import { readRunSelection } from "./chart-settings.ts";
 
 /** Buckets per series: about one per horizontal pixel of a chart. */
@@ -40,4 +40,11 @@ export function seriesInput(runs: readonly string[], keys: readonly string[], ra
 /** The compare page's first charts.series input, from its URL (what CompareView asks for on load). */
 export function compareSeriesInput(params: URLSearchParams) {
   return seriesInput(readRunSelection(params), compareKeys(readExtraMetrics(params)));
+}
+
+/** The charts.series reads a page URL will ask for as soon as it loads, as far as its URL tells. */
+export function pageSeriesReads(pathname: string, params: URLSearchParams): ReturnType<typeof seriesInput>[] {
+  if (pathname !== "/compare") return [];
+  const input = compareSeriesInput(params);
+  return input.runs.length ? [input] : [];
 }

@@ -9,6 +9,11 @@ import { runChartJob, type ChartReadJob, type ChartReadResult } from "./chart-re
 
 /** Series per message to a worker: small enough that an aborted read stops soon, large enough to batch. */
 const CHUNK = 16;
+/**
+ * Chunks a worker holds at once: with two, its next chunk is already there when it finishes one, even
+ * while this thread is busy (rendering a page, answering other calls) and cannot hand out the next.
+ */
+const PIPELINE = 2;
 
 export type ChartReadReply = { id: number; results: ChartReadResult[] } | { id: number; error: string };
 
@@ -38,8 +43,8 @@ interface Queued {
 class ReadWorker {
   private pending = new Map<number, Pending>();
   private nextId = 0;
-  /** Whether a chunk is out with it (a worker takes one chunk at a time, so priorities take effect). */
-  busy = false;
+  /** Chunks out with it: at most PIPELINE, so priorities take effect yet it never waits on this thread. */
+  outstanding = 0;
   broken: Error | null = null;
   /** Settles when the worker has loaded its code and opened the store (or failed to). */
   readonly ready: Promise<void>;
@@ -138,11 +143,11 @@ export class ChartReadPool {
       return;
     }
     for (const w of live) {
-      if (w.busy || !this.queue.length) continue;
+      if (w.outstanding >= PIPELINE || !this.queue.length) continue;
       let best = 0;
       for (let i = 1; i < this.queue.length; i++) if (this.queue[i].priority > this.queue[best].priority) best = i;
       const [next] = this.queue.splice(best, 1);
-      w.busy = true;
+      w.outstanding++;
       w.read(next.jobs)
         .then(
           (results) => {
@@ -152,10 +157,11 @@ export class ChartReadPool {
           () => next.resolve(this.readHere(next.jobs)),
         )
         .finally(() => {
-          w.busy = false;
+          w.outstanding--;
           this.pump();
         });
     }
+    if (this.queue.length && live.some((w) => w.outstanding < PIPELINE)) this.pump();
   }
 
   private readHere(jobs: ChartReadJob[]): ChartReadResult[] {

@@ -6,17 +6,20 @@ import type { BucketedSeries, SeriesSmoothing } from "@trainyard/db";
 
 export const WIRE_DIGITS = 7;
 
+/** 10^0 .. 10^22, all exact in float64: a lookup instead of a power per value (~40% of the rounding). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 /** `v` rounded to `digits` significant digits, as the shortest double that prints that way. */
 export function roundSignificant(v: number, digits = WIRE_DIGITS): number {
   if (v === 0 || !Number.isFinite(v)) return v;
   const k = digits - 1 - Math.floor(Math.log10(Math.abs(v)));
   // integer / 10^k (and integer × 10^-k) are correctly rounded, so they print as the short decimal
   if (k >= 0 && k <= 22) {
-    const scale = 10 ** k;
+    const scale = POW10[k];
     return Math.round(v * scale) / scale;
   }
   if (k < 0 && k >= -22) {
-    const scale = 10 ** -k;
+    const scale = POW10[-k];
     return Math.round(v / scale) * scale;
   }
   return Number(v.toPrecision(digits));

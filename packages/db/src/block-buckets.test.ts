@@ -126,12 +126,21 @@ describe("chart buckets from group aggregates", () => {
     ingest("old", "loss", range(20_000, (i) => i), noisy);
     sealRun(sqlite, "old");
     const want = reference("old", "loss", LO, HI, 200);
-    sqlite.prepare("DELETE FROM metric_groups WHERE run_id = 'old' AND seq IN (3, 7)").run();
+    sqlite.prepare("DELETE FROM metric_groups WHERE run_id = 'old' AND page = 1").run();
     expect(readGroupBuckets(sqlite, "old", "loss", LO, HI, 200, 1)).toBeNull();
     expectSame(readBuckets(sqlite, "old", "loss", { maxPoints: 200 }), want);
     expect(seriesWithoutGroups(sqlite)).toEqual([{ runId: "old", key: "loss" }]);
-    expect(groupSeriesBlocks(sqlite, "old", "loss")).toBe(2);
+    expect(groupSeriesBlocks(sqlite, "old", "loss")).toBe(Math.ceil(20_000 / 1024));
     expect(seriesWithoutGroups(sqlite)).toEqual([]);
     expectSame(readGroupBuckets(sqlite, "old", "loss", LO, HI, 200, 1), want);
+  });
+
+  it("rebuilds a page from its blocks when new blocks would land after a gap in it", () => {
+    ingest("grow", "loss", range(9 * 1024, (i) => i), noisy); // page 0 full, page 1 with one block
+    sqlite.prepare("DELETE FROM metric_groups WHERE run_id = 'grow' AND page = 1").run();
+    ingest("grow", "loss", range(3 * 1024, (i) => 9 * 1024 + i), noisy, 1024);
+    const pages = sqlite.prepare("SELECT page, blocks FROM metric_groups WHERE run_id = 'grow' ORDER BY page").raw().all();
+    expect(pages).toEqual([[0, 8], [1, 4]]);
+    expectSame(readGroupBuckets(sqlite, "grow", "loss", LO, HI, 100, 1), reference("grow", "loss", LO, HI, 100));
   });
 });

@@ -1,4 +1,5 @@
-// Aggregates of each metric block's 32-point groups, stored beside the block (table metric_groups): the
+// Aggregates of each metric block's 32-point groups, stored beside the blocks (table metric_groups, one
+// row per page of GROUP_PAGE_BLOCKS blocks, appended to as blocks are sealed): the
 // first and last step of the group, its last point (epoch, time, value), its min and max and the sum and
 // count of its finite values. Everything a chart bucket keeps, so a bucket made of whole groups is built
 // from 72 bytes per 32 points instead of 512 (block-buckets.ts). Points stay the truth: a group that
@@ -6,6 +7,9 @@
 
 /** Points per group. Bucket widths are rounded to whole groups when a series is evenly spaced. */
 export const GROUP_POINTS = 32;
+
+/** Consecutive blocks of a series whose groups share one metric_groups row. */
+export const GROUP_PAGE_BLOCKS = 8;
 
 /** Float64 fields per group, in this order. */
 export const GROUP_FIELDS = 9;
@@ -62,10 +66,11 @@ export function encodeGroups(step: ArrayLike<number>, epoch: ArrayLike<number>, 
   return { data: Buffer.from(out.buffer), sorted };
 }
 
-/** The stored aggregates of a block of `n` points, checked for size (SQLite's buffers need not be aligned). */
-export function decodeGroups(blob: Buffer, n: number): Float64Array {
-  const want = Math.ceil(n / GROUP_POINTS) * GROUP_FIELDS * 8;
-  if (blob.byteLength !== want) throw new Error(`metric group data is corrupt: ${blob.byteLength} bytes for ${n} points (expected ${want})`);
+/** The stored aggregates of blocks of `points[i]` points each, checked for size (SQLite's buffers need not be aligned). */
+export function decodeGroups(blob: Buffer, points: readonly number[]): Float64Array {
+  let want = 0;
+  for (const n of points) want += Math.ceil(n / GROUP_POINTS) * GROUP_FIELDS * 8;
+  if (blob.byteLength !== want) throw new Error(`metric group data is corrupt: ${blob.byteLength} bytes for blocks of ${points.join(", ")} points (expected ${want})`);
   if (blob.byteOffset % 8 === 0) return new Float64Array(blob.buffer, blob.byteOffset, want / 8);
   const out = new Float64Array(want / 8);
   new Uint8Array(out.buffer).set(blob);

@@ -7,7 +7,7 @@
 // Every reader of full-resolution points goes through `readSeriesColumns`, which merges blocks and the
 // row tail and returns points ordered by step, ties in arrival order (as `ORDER BY step, rowid` did).
 import type Database from "better-sqlite3";
-import { encodeGroups } from "./block-groups.ts";
+import { encodeGroups, GROUP_PAGE_BLOCKS } from "./block-groups.ts";
 
 /** Points per sealed block: 8 KB of values, two SQLite pages; the unsealed tail stays under this. */
 export const BLOCK_POINTS = 1024;
@@ -357,12 +357,83 @@ function writeBlocks(sqlite: Database.Database, runId: string, key: string, rows
     `INSERT INTO metric_blocks (run_id, key, seq, n, min_step, max_step, min_value, max_value, step_start, step_stride, epoch_runs, phase_runs, value_data, time_data, step_data)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertGroups = stmt(sqlite, "INSERT INTO metric_groups (run_id, key, seq, n, min_step, max_step, sorted, group_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  const added: GroupedBlock[] = [];
   for (let start = 0; start < rows.length; start += BLOCK_POINTS) {
     const b = encodeBlock(rows.slice(start, start + BLOCK_POINTS));
     insert.run(runId, key, seq, b.n, b.minStep, b.maxStep, b.minValue, b.maxValue, b.stepStart, b.stepStride, b.epochRuns, b.phaseRuns, b.values, b.times, b.steps);
-    insertGroups.run(runId, key, seq++, b.n, b.minStep, b.maxStep, b.sorted, b.groups);
+    added.push({ seq: seq++, n: b.n, minStep: b.minStep, maxStep: b.maxStep, sorted: b.sorted === 1, groups: b.groups });
   }
+  for (let i = 0; i < added.length; ) {
+    const page = Math.floor(added[i].seq / GROUP_PAGE_BLOCKS);
+    let j = i;
+    while (j < added.length && Math.floor(added[j].seq / GROUP_PAGE_BLOCKS) === page) j++;
+    appendGroups(sqlite, runId, key, page, added.slice(i, j));
+    i = j;
+  }
+}
+
+/** A sealed block's group aggregates, on their way into its page of metric_groups. */
+interface GroupedBlock {
+  seq: number;
+  n: number;
+  minStep: number;
+  maxStep: number;
+  sorted: boolean;
+  groups: Buffer;
+}
+
+interface GroupPageRow {
+  blocks: number;
+  block_points: string;
+  min_step: number;
+  max_step: number;
+  sorted: number;
+  group_data: Buffer;
+}
+
+/**
+ * Adds blocks (consecutive, same page) to their metric_groups page. A page that does not end right before
+ * them (blocks sealed before aggregates existed) is rebuilt from its blocks instead, so a page never skips one.
+ */
+function appendGroups(sqlite: Database.Database, runId: string, key: string, page: number, added: GroupedBlock[]): void {
+  const row = stmt(sqlite, "SELECT blocks, block_points, min_step, max_step, sorted, group_data FROM metric_groups WHERE run_id = ? AND key = ? AND page = ?").get(runId, key, page) as
+    | GroupPageRow
+    | undefined;
+  if ((row?.blocks ?? 0) !== added[0].seq - page * GROUP_PAGE_BLOCKS) return rebuildGroupPage(sqlite, runId, key, page);
+  writeGroupPage(sqlite, runId, key, page, [
+    ...(row ? [{ n: JSON.parse(row.block_points) as number[], minStep: row.min_step, maxStep: row.max_step, sorted: row.sorted === 1, groups: row.group_data }] : []),
+    ...added.map((b) => ({ n: [b.n], minStep: b.minStep, maxStep: b.maxStep, sorted: b.sorted, groups: b.groups })),
+  ]);
+}
+
+function writeGroupPage(sqlite: Database.Database, runId: string, key: string, page: number, parts: { n: number[]; minStep: number; maxStep: number; sorted: boolean; groups: Buffer }[]): void {
+  const points = parts.flatMap((p) => p.n);
+  stmt(
+    sqlite,
+    "INSERT OR REPLACE INTO metric_groups (run_id, key, page, blocks, block_points, min_step, max_step, sorted, group_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  ).run(
+    runId, key, page, points.length, JSON.stringify(points),
+    Math.min(...parts.map((p) => p.minStep)), Math.max(...parts.map((p) => p.maxStep)),
+    parts.every((p) => p.sorted) ? 1 : 0, Buffer.concat(parts.map((p) => p.groups)),
+  );
+}
+
+/** Recomputes one page of group aggregates from its stored blocks. */
+function rebuildGroupPage(sqlite: Database.Database, runId: string, key: string, page: number): void {
+  const parts = [];
+  for (let seq = page * GROUP_PAGE_BLOCKS; seq < (page + 1) * GROUP_PAGE_BLOCKS; seq++) {
+    const c = readBlockColumns(sqlite, runId, key, seq);
+    if (!c) break;
+    let minStep = Infinity;
+    let maxStep = -Infinity;
+    for (let i = 0; i < c.length; i++) {
+      if (c.step[i] < minStep) minStep = c.step[i];
+      if (c.step[i] > maxStep) maxStep = c.step[i];
+    }
+    const g = encodeGroups(c.step, c.epoch, c.time, c.value, c.length);
+    parts.push({ n: [c.length], minStep, maxStep, sorted: g.sorted, groups: g.data });
+  }
+  if (parts.length) writeGroupPage(sqlite, runId, key, page, parts);
 }
 
 /** Seals every tail of a run (its last, shorter blocks): when a run ends, its reads become blob-only. */
@@ -438,39 +509,25 @@ export function countPoints(sqlite: Database.Database, runId?: string): number {
 }
 
 /**
- * Series with blocks that have no group aggregates yet (blocks sealed before metric_groups existed), at
- * most `limit`: the daemon fills them in the background (group-old-blocks.ts). Chart reads are exact
- * meanwhile; they read such a series point by point.
+ * Series whose blocks are not all in metric_groups yet (blocks sealed before it existed), at most `limit`:
+ * the daemon fills them in the background (group-old-blocks.ts). Chart reads are exact meanwhile; they
+ * read such a series point by point.
  */
 export function seriesWithoutGroups(sqlite: Database.Database, limit = 100): { runId: string; key: string }[] {
   return stmt(
     sqlite,
-    `SELECT DISTINCT b.run_id runId, b.key key FROM metric_blocks b
-     WHERE NOT EXISTS (SELECT 1 FROM metric_groups g WHERE g.run_id = b.run_id AND g.key = b.key AND g.seq = b.seq) LIMIT ?`,
+    `SELECT b.run_id runId, b.key key FROM (SELECT run_id, key, COUNT(*) c FROM metric_blocks GROUP BY run_id, key) b
+     LEFT JOIN (SELECT run_id, key, SUM(blocks) c FROM metric_groups GROUP BY run_id, key) g ON g.run_id = b.run_id AND g.key = b.key
+     WHERE g.c IS NULL OR g.c != b.c LIMIT ?`,
   ).all(limit) as { runId: string; key: string }[];
 }
 
-/** Writes the missing group aggregates of one series' blocks, in one transaction. Returns how many. */
+/** Rebuilds every page of one series' group aggregates from its blocks, in one transaction. Returns how many blocks. */
 export function groupSeriesBlocks(sqlite: Database.Database, runId: string, key: string): number {
-  const seqs = stmt(
-    sqlite,
-    `SELECT seq FROM metric_blocks b WHERE run_id = ? AND key = ?
-       AND NOT EXISTS (SELECT 1 FROM metric_groups g WHERE g.run_id = b.run_id AND g.key = b.key AND g.seq = b.seq) ORDER BY seq`,
-  ).pluck().all(runId, key) as number[];
-  const insert = stmt(sqlite, "INSERT OR REPLACE INTO metric_groups (run_id, key, seq, n, min_step, max_step, sorted, group_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  const blocks = stmt(sqlite, "SELECT COUNT(*) FROM metric_blocks WHERE run_id = ? AND key = ?").pluck().get(runId, key) as number;
   sqlite.transaction(() => {
-    for (const seq of seqs) {
-      const c = readBlockColumns(sqlite, runId, key, seq);
-      if (!c) continue;
-      let minStep = Infinity;
-      let maxStep = -Infinity;
-      for (let i = 0; i < c.length; i++) {
-        if (c.step[i] < minStep) minStep = c.step[i];
-        if (c.step[i] > maxStep) maxStep = c.step[i];
-      }
-      const g = encodeGroups(c.step, c.epoch, c.time, c.value, c.length);
-      insert.run(runId, key, seq, c.length, minStep, maxStep, g.sorted ? 1 : 0, g.data);
-    }
+    stmt(sqlite, "DELETE FROM metric_groups WHERE run_id = ? AND key = ?").run(runId, key);
+    for (let page = 0; page * GROUP_PAGE_BLOCKS < blocks; page++) rebuildGroupPage(sqlite, runId, key, page);
   })();
-  return seqs.length;
+  return blocks;
 }

@@ -144,24 +144,30 @@ export const metricBlocks = sqliteTable(
 );
 
 /**
- * Per-block aggregates of 32-point groups (packages/db/src/block-groups.ts), one row per metric_blocks row:
- * a chart bucket that covers whole groups is built from these ~2 KB instead of the block's 16 KB of points.
- * Its own table, so reading it never walks a block's overflow pages.
+ * Aggregates of 32-point groups (packages/db/src/block-groups.ts) for pages of GROUP_PAGE_BLOCKS
+ * consecutive metric blocks of a series: a chart bucket that covers whole groups is built from these
+ * instead of the blocks' points, about 2 KB per 1,024 points instead of 16 KB, in one row per page
+ * (rows, not bytes, are what a cold read of 300 series pays for). Its own table, so reading it never walks
+ * a block's overflow pages.
  */
 export const metricGroups = sqliteTable(
   "metric_groups",
   {
     runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
     key: text("key").notNull(),
-    seq: integer("seq").notNull(),
-    n: integer("n").notNull(),
+    /** Holds the blocks with seq in [page * GROUP_PAGE_BLOCKS, (page + 1) * GROUP_PAGE_BLOCKS). */
+    page: integer("page").notNull(),
+    /** How many of those blocks it holds (from the first one on). */
+    blocks: integer("blocks").notNull(),
+    /** JSON [n, ...]: points of each block held, in seq order. */
+    blockPoints: text("block_points").notNull(),
     minStep: integer("min_step").notNull(),
     maxStep: integer("max_step").notNull(),
-    /** 1 when the block's steps never decrease (only then can groups stand in for its points). */
+    /** 1 when every block's steps never decrease (only then can groups stand in for points). */
     sorted: integer("sorted").notNull(),
     groupData: blob("group_data", { mode: "buffer" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.key, t.seq] })],
+  (t) => [primaryKey({ columns: [t.runId, t.key, t.page] })],
 );
 
 export const checkpoints = sqliteTable(

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { compareKeys, COMPARE_METRICS, pageSeriesReads, pointsPerSeries, seriesInput } from "./series-request.ts";
+
+describe("chart requests", () => {
+  it("gives many overlaid runs fewer buckets each, within 300..1000", () => {
+    expect(pointsPerSeries(1)).toBe(1000);
+    expect(pointsPerSeries(50)).toBe(400);
+    expect(pointsPerSeries(100)).toBe(300);
+  });
+
+  it("asks for the compare page's series exactly as the page does on load", () => {
+    const [input] = pageSeriesReads("/compare", new URLSearchParams("runs=a,b,a&metrics=val/auc/mel,train/loss&smooth=0.8"));
+    expect(input).toEqual(seriesInput(["a", "b"], compareKeys(["val/auc/mel", "train/loss"])));
+    expect(input.keys).toEqual([...COMPARE_METRICS, "val/auc/mel"]);
+    expect(input.maxPoints).toBe(1000);
+  });
+
+  it("asks nothing ahead for other pages or an empty selection", () => {
+    expect(pageSeriesReads("/", new URLSearchParams("runs=a"))).toEqual([]);
+    expect(pageSeriesReads("/compare", new URLSearchParams(""))).toEqual([]);
+  });
+
+  it("rounds a zoomed range outwards to whole steps", () => {
+    expect(seriesInput(["a"], ["k"], [10.5, 20.2])).toMatchObject({ fromStep: 10, toStep: 21 });
+  });
+});
