@@ -68,11 +68,14 @@ export function nearestIndex(x: ArrayLike<number>, target: number): number {
   return lo;
 }
 
-function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, markers = [], height = 200, format, onZoom, zoomed, onExportCsv, note, xFormat, xLabel }: Props) {
+function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, markers = NO_MARKERS, height = 200, format, onZoom, zoomed, onExportCsv, note, xFormat, xLabel }: Props) {
   const fx = useMemo(() => xFormat ?? ((x: number) => formatX(x, xMode)), [xFormat, xMode]);
   const xName = xLabel ?? xAxisLabel(xMode);
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const smoothCanvas = useRef<HTMLCanvasElement>(null);
+  const lastScales = useRef<{ x0: number; x1: number; y0: number; y1: number } | null>(null);
+  const lastBase = useRef<readonly ChartLine[] | null>(null);
   const [width, setWidth] = useState(0);
   const [hover, setHover] = useState<{ px: number; x: number } | null>(null);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
@@ -101,8 +104,22 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     const arrays = lines.flatMap((l) => (ignoreOutliers ? [l.smooth ?? l.y, l.y] : [l.lo, l.hi, l.smooth ?? l.y]));
     const y = yExtent(arrays, { ignoreOutliers, log: logY });
     if (!y) return null;
-    return { x0, x1, y0: y[0], y1: y[1] };
+    // the same numbers keep the same object, so the base layer below is not redrawn for nothing
+    const prev = lastScales.current;
+    if (prev && prev.x0 === x0 && prev.x1 === x1 && prev.y0 === y[0] && prev.y1 === y[1]) return prev;
+    return (lastScales.current = { x0, x1, y0: y[0], y1: y[1] });
   }, [lines, ignoreOutliers, logY]);
+
+  // The base layer (grid, markers, bands, raw lines) depends on the lines' x / raw / band arrays, not on
+  // their smoothing: a slider change keeps this object and only the smoothed layer is redrawn.
+  const baseLines = useMemo(() => {
+    const prev = lastBase.current;
+    const same =
+      prev &&
+      prev.length === lines.length &&
+      prev.every((p, i) => p.x === lines[i].x && p.y === lines[i].y && p.lo === lines[i].lo && p.hi === lines[i].hi && p.color === lines[i].color && !p.smooth === !lines[i].smooth);
+    return same ? prev : (lastBase.current = lines);
+  }, [lines]);
 
   const geom = useMemo(() => {
     if (!scales || !width) return null;
@@ -172,6 +189,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     ctx.beginPath();
     ctx.rect(PAD.left, PAD.top, geom.w, geom.h);
     ctx.clip();
+    const lines = baseLines;
     for (const l of lines) {
       const n = l.x.length;
       if (!n) continue;
@@ -191,35 +209,10 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
       for (let i = n - 1; i >= 0; i--) if (Number.isFinite(l.lo[i])) ctx.lineTo(geom.sx(l.x[i]), geom.sy(l.lo[i]));
       ctx.closePath();
       ctx.fill();
-      const strokeLine = (ys: ArrayLike<number>, alpha: number, lw: number) => {
-        ctx.globalAlpha = alpha;
-        ctx.strokeStyle = l.color;
-        ctx.lineWidth = lw;
-        ctx.beginPath();
-        let pen = false;
-        for (let i = 0; i < n; i++) {
-          const v = ys[i];
-          if (!Number.isFinite(v) || (logY && v <= 0)) {
-            pen = false; // a gap, not a line to the axis
-            continue;
-          }
-          const px = geom.sx(l.x[i]);
-          const py = geom.sy(v);
-          if (pen) ctx.lineTo(px, py);
-          else ctx.moveTo(px, py);
-          pen = true;
-        }
-        ctx.stroke();
-        if (n === 1) {
-          ctx.fillStyle = l.color;
-          ctx.fillRect(geom.sx(l.x[0]) - 2, geom.sy(ys[0]) - 2, 4, 4);
-        }
-      };
       if (l.smooth) {
         // with many runs overlaid the faint raw lines only add noise; the band still shows the extremes
-        if (lines.length <= 10) strokeLine(l.y, 0.3, 1);
-        strokeLine(l.smooth, 1, 1.6);
-      } else strokeLine(l.y, 1, 1.5);
+        if (lines.length <= 10) strokeLine(ctx, geom, l.x, l.y, l.color, 0.3, 1, logY);
+      } else strokeLine(ctx, geom, l.x, l.y, l.color, 1, 1.5, logY);
     }
     ctx.restore();
     ctx.globalAlpha = 1;
@@ -227,7 +220,25 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
     ctx.fillText(xName, PAD.left + geom.w, height - 1);
-  }, [lines, geom, scales, markers, xMode, logY, width, height, fmt, fx, xName]);
+  }, [baseLines, geom, scales, markers, xMode, logY, width, height, fmt, fx, xName]);
+
+  // The smoothed lines, on a transparent canvas over the base layer.
+  useEffect(() => {
+    const c = smoothCanvas.current;
+    if (!c || !geom) return;
+    const dpr = window.devicePixelRatio || 1;
+    c.width = Math.floor(width * dpr);
+    c.height = Math.floor(height * dpr);
+    const ctx = c.getContext("2d")!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(PAD.left, PAD.top, geom.w, geom.h);
+    ctx.clip();
+    for (const l of lines) if (l.smooth && l.x.length) strokeLine(ctx, geom, l.x, l.smooth, l.color, 1, 1.6, logY);
+    ctx.restore();
+  }, [lines, geom, logY, width, height]);
 
   const toLocal = useCallback((e: React.PointerEvent) => {
     const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -246,8 +257,15 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
   function exportPng() {
     const c = canvas.current;
     if (!c) return;
+    // both layers in one image
+    const out = document.createElement("canvas");
+    out.width = c.width;
+    out.height = c.height;
+    const ctx = out.getContext("2d")!;
+    ctx.drawImage(c, 0, 0);
+    if (smoothCanvas.current) ctx.drawImage(smoothCanvas.current, 0, 0);
     const a = document.createElement("a");
-    a.href = c.toDataURL("image/png");
+    a.href = out.toDataURL("image/png");
     a.download = `${title.replace(/[^\w.-]+/g, "_")}.png`;
     a.click();
   }
@@ -311,7 +329,10 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
         {points === 0 || !scales ? (
           <div className="chart-empty muted small">No points yet</div>
         ) : (
-          <canvas ref={canvas} style={{ width: "100%", height }} role="img" aria-label={`${title}: ${lines.length} series, ${points} points`} />
+          <>
+            <canvas ref={canvas} style={{ width: "100%", height }} role="img" aria-label={`${title}: ${lines.length} series, ${points} points`} />
+            <canvas ref={smoothCanvas} className="chart-layer" style={{ width: "100%", height }} aria-hidden="true" />
+          </>
         )}
         {drag && <div className="chart-drag" style={{ left: Math.min(drag.from, drag.to), width: Math.abs(drag.to - drag.from) }} />}
         {hover && rows.length > 0 && geom && (
@@ -341,3 +362,36 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
 }
 
 export const LineChart = memo(LineChartImpl);
+
+/** One empty list for every chart without markers: a fresh `[]` per render would redraw the base layer. */
+const NO_MARKERS: readonly ChartMarker[] = [];
+
+type Geom = { sx: (x: number) => number; sy: (v: number) => number };
+
+/** One series as a polyline; a non-finite value (or <= 0 on a log axis) is a gap, not a line to the axis. */
+function strokeLine(ctx: CanvasRenderingContext2D, geom: Geom, x: ArrayLike<number>, ys: ArrayLike<number>, color: string, alpha: number, lw: number, logY: boolean): void {
+  const n = x.length;
+  ctx.globalAlpha = alpha;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = lw;
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i < n; i++) {
+    const v = ys[i];
+    if (!Number.isFinite(v) || (logY && v <= 0)) {
+      pen = false;
+      continue;
+    }
+    const px = geom.sx(x[i]);
+    const py = geom.sy(v);
+    if (pen) ctx.lineTo(px, py);
+    else ctx.moveTo(px, py);
+    pen = true;
+  }
+  ctx.stroke();
+  if (n === 1 && Number.isFinite(ys[0])) {
+    ctx.fillStyle = color;
+    ctx.fillRect(geom.sx(x[0]) - 2, geom.sy(ys[0]) - 2, 4, 4);
+  }
+  ctx.globalAlpha = 1;
+}

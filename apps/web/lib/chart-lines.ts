@@ -41,7 +41,7 @@ export interface LineStyle {
  * counts (instant, and exact whenever each bucket holds one point).
  */
 export function toChartLine(style: LineStyle, b: Buckets, mode: XAxisMode, weight: number, serverWeight: number): ChartLine & { exact: boolean } {
-  const x = xValues(b, mode);
+  const x = cachedX(b, mode);
   let smooth: ArrayLike<number> | null = null;
   let exact = true;
   if (weight > 0) {
@@ -52,6 +52,19 @@ export function toChartLine(style: LineStyle, b: Buckets, mode: XAxisMode, weigh
     }
   }
   return { ...style, x, y: b.last, lo: b.min, hi: b.max, smooth, exact };
+}
+
+// x positions per bucket read and axis mode: a slider change rebuilds every line, but only the smoothed
+// values differ, so x keeps its identity and the chart need not redraw what did not change (line-chart.tsx).
+// Keyed by the step array, which a read's buckets keep when the exact smoothing is merged in.
+const xCache = new WeakMap<ArrayLike<number>, Map<XAxisMode, Float64Array>>();
+
+function cachedX(b: Buckets, mode: XAxisMode): Float64Array {
+  let byMode = xCache.get(b.step);
+  if (!byMode) xCache.set(b.step, (byMode = new Map()));
+  let x = byMode.get(mode);
+  if (!x) byMode.set(mode, (x = xValues(b, mode)));
+  return x;
 }
 
 /** Phase boundary steps placed on the chosen x axis, via the points of a reference series. */

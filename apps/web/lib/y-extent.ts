@@ -24,29 +24,28 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
  * ±5% (or ±1 around 0). Returns null when there is nothing finite (nothing positive on a log axis).
  */
 export function yExtent(arrays: readonly ArrayLike<number>[], opts: YExtentOptions): [number, number] | null {
-  let n = 0;
-  for (const a of arrays) n += a.length;
-  const vals = new Float64Array(n);
+  // a min / max scan first, with no copy: the hot path of every slider movement
+  let lo = Infinity;
+  let hi = -Infinity;
   let m = 0;
+  for (const a of arrays)
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (!Number.isFinite(v) || (opts.log && v <= 0)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      m++;
+    }
+  if (!m) return null;
+  if (!opts.ignoreOutliers || m < 20) return pad([lo, hi], opts.log);
+  const vals = new Float64Array(m);
+  m = 0;
   for (const a of arrays)
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
       if (Number.isFinite(v) && (!opts.log || v > 0)) vals[m++] = v;
     }
-  if (!m) return null;
-  if (!opts.ignoreOutliers || m < 20) {
-    // a min / max scan: no sort on the hot path of every slider movement
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < m; i++) {
-      if (vals[i] < lo) lo = vals[i];
-      if (vals[i] > hi) hi = vals[i];
-    }
-    return pad([lo, hi], opts.log);
-  }
-  const finite = vals.subarray(0, m).sort();
-  let lo = finite[0];
-  let hi = finite[m - 1];
+  const finite = vals.sort();
   {
     lo = quantile(finite, LOW_Q);
     hi = quantile(finite, HIGH_Q);
