@@ -30,8 +30,10 @@ test.beforeAll(async () => {
   for (let i = 0; ; i++) {
     try {
       // "cold" means no chart data read since the daemon started, not a daemon still loading its code
+      // (its chart workers, and the dashboard's pages it renders once at start)
       const health = await fetch(`http://127.0.0.1:${PORT}/healthz`);
-      if (health.ok && ((await health.json()) as { chartWorkers?: string }).chartWorkers === "ready") break;
+      const h = health.ok ? ((await health.json()) as { chartWorkers?: string; web?: string }) : {};
+      if (h.chartWorkers === "ready" && h.web !== "warming") break;
     } catch {
       // not yet listening
     }

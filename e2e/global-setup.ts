@@ -17,8 +17,13 @@ export default async function globalSetup() {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the daemon exited with ${child.exitCode} before it was ready`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
+      const res = await fetch(`${url}/healthz`);
+      // the daemon renders each dashboard page once at start; a page that fails to render fails here
+      const web = res.ok ? ((await res.json()) as { web?: string }).web : "warming";
+      if (web === "failed") throw new Error("the daemon could not render its dashboard pages at start (/healthz web: failed)");
+      if (res.ok && web !== "warming") break;
+    } catch (e) {
+      if (e instanceof Error && e.message.includes("web: failed")) throw e;
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error("the daemon did not answer /healthz within 120 s");

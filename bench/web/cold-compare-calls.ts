@@ -16,8 +16,8 @@ const daemon = spawn(process.execPath, ["bin/trainyard.mjs", "daemon", "--home",
 try {
   for (let i = 0; ; i++) {
     try {
-      const h = (await (await fetch(`${base}/healthz`)).json()) as { chartWorkers?: string };
-      if (h.chartWorkers === "ready") break;
+      const h = (await (await fetch(`${base}/healthz`)).json()) as { chartWorkers?: string; web?: string };
+      if (h.chartWorkers === "ready" && h.web !== "warming") break;
     } catch {
       // not listening yet
     }

@@ -83,6 +83,8 @@ async function loadDashboard(host: string, port: number): Promise<Handler | null
 
 export async function startServer(daemon: Daemon, opts: { host: string; port: number; web?: boolean }): Promise<Server> {
   const required = authRequired(opts.host);
+  /** Whether the dashboard's pages have been rendered once since start (warmDashboard); /healthz reports it. */
+  let webState: "warming" | "ready" | "failed" | "off" = "warming";
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/api/trpc/",
@@ -98,7 +100,8 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
   const server = createServer((req, res) => {
     const url = req.url ?? "/";
     const path = url.split("?")[0];
-    if (path === "/healthz") return sendJson(res, 200, { ok: true, chartWorkers: daemon.chartReads.started ? "ready" : "starting", chartReads: daemon.chartReads.served });
+    if (path === "/healthz")
+      return sendJson(res, 200, { ok: true, chartWorkers: daemon.chartReads.started ? "ready" : "starting", web: webState, chartReads: daemon.chartReads.served });
     const refused = refuseRequest(req, { authRequired: required });
     if (refused) return sendJson(res, refused.status, { error: refused.message });
     if (path === "/api/auth/sign-in" && req.method === "POST") return void signIn(daemon.store.db, req, res);
@@ -129,5 +132,33 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  if (web) void warmDashboard(server, required).then((state) => (webState = state));
+  else webState = "off";
   return server;
+}
+
+/**
+ * Renders the dashboard's pages once in the background, so the first person to open one after a restart
+ * does not wait for the server code of each route to load (a few hundred ms on a busy machine). Pages that
+ * need a signed-in user are only warmed where nobody has to sign in (a loopback-bound daemon).
+ */
+async function warmDashboard(server: Server, authRequired: boolean): Promise<"ready" | "failed"> {
+  const addr = server.address();
+  if (!addr || typeof addr === "string") return "failed";
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const base = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${addr.port}`;
+  const pages = authRequired ? ["/sign-in"] : ["/", "/compare", "/datasets", "/runs/new", "/sign-in"];
+  try {
+    for (const page of pages) {
+      const res = await fetch(base + page);
+      await res.arrayBuffer();
+      if (!res.ok) {
+        console.error(`dashboard page ${page} answered ${res.status} when rendered at start`);
+        return "failed";
+      }
+    }
+    return "ready";
+  } catch {
+    return "failed";
+  }
 }
