@@ -43,8 +43,11 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  daemon?.kill("SIGTERM");
-  if (daemon) await new Promise((r) => daemon.once("exit", r));
+  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
+    const exited = new Promise((r) => daemon.once("exit", r));
+    daemon.kill("SIGTERM");
+    await exited;
+  }
   if (!process.env.TRAINYARD_BENCH_HOME) rmSync(home, { recursive: true, force: true });
 });
 

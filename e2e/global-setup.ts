@@ -7,8 +7,11 @@ import { join } from "node:path";
 import { E2E_PORT } from "../playwright.config.ts";
 
 export default async function globalSetup() {
-  const home = mkdtempSync(join(tmpdir(), "trainyard-e2e-"));
   const url = `http://127.0.0.1:${E2E_PORT}`;
+  // another daemon on the port would answer for ours (and ours would exit): the suite would test old code
+  const taken = await fetch(`${url}/healthz`).then(() => true, () => false);
+  if (taken) throw new Error(`port ${E2E_PORT} is already in use (a daemon left running?): stop it, or set TRAINYARD_E2E_PORT`);
+  const home = mkdtempSync(join(tmpdir(), "trainyard-e2e-"));
   const child = spawn(process.execPath, ["bin/trainyard.mjs", "daemon", "--home", home, "--port", String(E2E_PORT)], {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
@@ -33,8 +36,12 @@ export default async function globalSetup() {
   const code = await new Promise((r) => demo.on("exit", r));
   if (code !== 0) throw new Error(`trainyard demo failed (${code})`);
   return async () => {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    // an already-exited child never emits "exit" again: waiting for it would end the run with no summary
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
     rmSync(home, { recursive: true, force: true });
   };
 }

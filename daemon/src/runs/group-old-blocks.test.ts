@@ -37,3 +37,16 @@ describe("group aggregates for blocks sealed before they existed", () => {
     expect(Math.max(...got.max)).toBeGreaterThan(4.9); // the spike at step 7777
   });
 });
+
+describe("a series whose blocks cannot all be grouped", () => {
+  it("is given one try, not retried forever", async () => {
+    sqlite.prepare("INSERT INTO runs (id, name, dataset_name, config, config_yaml, status) VALUES ('gap', 'gap', 'd', '{}', '', 'completed')").run();
+    const pts: MetricPoint[] = Array.from({ length: 3 * 1024 }, (_, s) => ({ runId: "gap", key: "loss", step: s, epoch: 0, phase: null, time: s, value: s }));
+    new IngestWriter(sqlite).write({ metrics: pts, events: [], offsets: new Map() });
+    sealRun(sqlite, "gap");
+    sqlite.exec("DELETE FROM metric_blocks WHERE run_id = 'gap' AND seq = 1; DELETE FROM metric_groups WHERE run_id = 'gap'");
+    await expect(groupOldBlocks(sqlite, () => true)).resolves.toBeGreaterThan(0);
+    // read point by point, from the blocks that are there
+    expect(readBuckets(sqlite, "gap", "loss", { maxPoints: 10 }).total).toBe(2 * 1024);
+  });
+});
