@@ -1,7 +1,7 @@
 "use client";
 
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { withSmoothing } from "../lib/chart-lines.ts";
 import { seriesInput } from "../lib/series-request.ts";
 import { useTRPC } from "../lib/trpc.ts";
@@ -32,12 +32,13 @@ export function useChartSeries({ runs, keys, smoothing, range, enabled = true }:
   const input = seriesInput(runs, keys, range);
   const on = enabled && runs.length > 0 && keys.length > 0;
   const query = useQuery(trpc.charts.series.queryOptions(input, { enabled: on, placeholderData: keepPreviousData, staleTime: Infinity }));
-  // asked once buckets are on screen: on a cold daemon the smoothing read (every stored point) would
-  // otherwise compete with the buckets for the same cores and delay the first paint
+  // asked once the buckets have been painted: the smoothing read (every stored point) would otherwise
+  // compete with the buckets' read and with the first draw for the same cores
+  const painted = useAfterPaint(query.data !== undefined);
   const exact = useQuery(
     trpc.charts.smoothing.queryOptions(
       { ...input, smoothing: weight },
-      { enabled: on && weight > 0 && query.data !== undefined, placeholderData: keepPreviousData, staleTime: Infinity },
+      { enabled: on && weight > 0 && painted, placeholderData: keepPreviousData, staleTime: Infinity },
     ),
   );
   const exactWeight = weight > 0 && exact.data && !exact.isPlaceholderData ? weight : -1;
@@ -47,6 +48,22 @@ export function useChartSeries({ runs, keys, smoothing, range, enabled = true }:
     if (weight > 0) void exact.refetch();
   }, [query, exact, weight]);
   return { query, data, serverWeight: exactWeight, refetch };
+}
+
+/** True from the frame after `ready` first became true, i.e. once what it enabled has been painted. */
+function useAfterPaint(ready: boolean): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    if (!ready || painted) return;
+    // the first callback runs before that frame paints, the second one after
+    let inner = 0;
+    const outer = requestAnimationFrame(() => (inner = requestAnimationFrame(() => setPainted(true))));
+    return () => {
+      cancelAnimationFrame(outer);
+      cancelAnimationFrame(inner);
+    };
+  }, [ready, painted]);
+  return painted;
 }
 
 /**
