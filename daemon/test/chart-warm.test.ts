@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IngestWriter, openStore, readBuckets, sealRun, type MetricPoint } from "@trainyard/db";
-import { seriesForWire } from "../src/charts/series-wire.ts";
+import { encodeSeries } from "@trainyard/db/series-wire";
 import { startDaemon, type DaemonProcess } from "./daemon-process.ts";
 
 const home = mkdtempSync(join(tmpdir(), "trainyard-warm-"));
@@ -39,7 +39,7 @@ describe("charts.warm", () => {
     const got = await d.client.charts.series.query(input);
     const store = openStore(join(home, "trainyard.db"), { readonly: true });
     try {
-      for (const id of runs) for (const key of keys) expect(got[id][key]).toEqual(seriesForWire(readBuckets(store.sqlite, id, key, { maxPoints: 300 })));
+      for (const id of runs) for (const key of keys) expect(got[id][key]).toEqual(encodeSeries(readBuckets(store.sqlite, id, key, { maxPoints: 300 })));
     } finally {
       store.close();
     }

@@ -2,6 +2,7 @@
 
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { decodeSeries, decodeSmoothing, type WireSeries, type WireSmoothing } from "@trainyard/db/series-wire";
 import { withSmoothing } from "../lib/chart-lines.ts";
 import { seriesInput } from "../lib/series-request.ts";
 import { useTRPC } from "../lib/trpc.ts";
@@ -31,14 +32,14 @@ export function useChartSeries({ runs, keys, smoothing, range, enabled = true }:
   const weight = useDebouncedValue(smoothing, EXACT_SMOOTHING_DELAY_MS);
   const input = seriesInput(runs, keys, range);
   const on = enabled && runs.length > 0 && keys.length > 0;
-  const query = useQuery(trpc.charts.series.queryOptions(input, { enabled: on, placeholderData: keepPreviousData, staleTime: Infinity }));
+  const query = useQuery(trpc.charts.series.queryOptions(input, { enabled: on, placeholderData: keepPreviousData, staleTime: Infinity, select: decodeAll }));
   // asked once the buckets have been painted: the smoothing read (every stored point) would otherwise
   // compete with the buckets' read and with the first draw for the same cores
   const painted = useAfterPaint(query.data !== undefined);
   const exact = useQuery(
     trpc.charts.smoothing.queryOptions(
       { ...input, smoothing: weight },
-      { enabled: on && weight > 0 && painted, placeholderData: keepPreviousData, staleTime: Infinity },
+      { enabled: on && weight > 0 && painted, placeholderData: keepPreviousData, staleTime: Infinity, select: decodeAllSmoothing },
     ),
   );
   const exactWeight = weight > 0 && exact.data && !exact.isPlaceholderData ? weight : -1;
@@ -49,6 +50,15 @@ export function useChartSeries({ runs, keys, smoothing, range, enabled = true }:
   }, [query, exact, weight]);
   return { query, data, serverWeight: exactWeight, refetch };
 }
+
+type ByRun<T> = Record<string, Record<string, T>>;
+
+// the columns come as base64 (packages/db/src/series-wire.ts); decoded once per answer (select is memoised
+// by the data it is given, and these functions are stable)
+const mapSeries = <A, B>(byRun: ByRun<A>, f: (a: A) => B): ByRun<B> =>
+  Object.fromEntries(Object.entries(byRun).map(([run, byKey]) => [run, Object.fromEntries(Object.entries(byKey).map(([k, v]) => [k, f(v)]))]));
+const decodeAll = (d: ByRun<WireSeries>) => mapSeries(d, decodeSeries);
+const decodeAllSmoothing = (d: ByRun<WireSmoothing>) => mapSeries(d, decodeSmoothing);
 
 /** True from the frame after `ready` first became true, i.e. once what it enabled has been painted. */
 function useAfterPaint(ready: boolean): boolean {

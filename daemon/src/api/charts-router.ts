@@ -5,9 +5,9 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import {
   distinctKeys, epochDurations, exportCsv, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions,
-  readCurves, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketedSeries, type BucketOptions, type RunState,
-  type SeriesSmoothing,
+  readCurves, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketOptions, type RunState,
 } from "@trainyard/db";
+import type { WireSeries, WireSmoothing } from "@trainyard/db/series-wire";
 import type { ChartReadJob, ChartReadResult } from "../charts/chart-read-jobs.ts";
 import type { Daemon } from "../daemon.ts";
 import { publicProcedure, router, notFound } from "./trpc.ts";
@@ -101,11 +101,12 @@ async function chartReads<T extends ChartReadResult>(
 export const chartsRouter = router({
   /**
    * Per-bucket min / max / last / mean / count for each run and key over [fromStep, toStep], at most
-   * maxPoints buckets per series (`smooth` is null: charts.smoothing has it). Built from stored group
+   * maxPoints buckets per series, as base64 columns (packages/db/src/series-wire.ts; the smoothing is
+   * charts.smoothing's). Built from stored group
    * aggregates where bucket edges line up with them: the cheap read a page paints first.
    */
   series: publicProcedure.input(seriesInput).query(({ ctx, input, signal }) =>
-    chartReads<BucketedSeries>(ctx.daemon, "buckets", input, { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints }, signal),
+    chartReads<WireSeries>(ctx.daemon, "buckets", input, { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints }, signal),
   ),
 
   /**
@@ -124,7 +125,7 @@ export const chartsRouter = router({
    * the two reads saw the same points).
    */
   smoothing: publicProcedure.input(seriesInput.extend({ smoothing: z.number().gt(0).max(0.999) })).query(({ ctx, input, signal }) =>
-    chartReads<SeriesSmoothing>(ctx.daemon, "smoothing", input, { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing }, signal),
+    chartReads<WireSmoothing>(ctx.daemon, "smoothing", input, { fromStep: input.fromStep, toStep: input.toStep, maxPoints: input.maxPoints, smoothing: input.smoothing }, signal),
   ),
 
   /** Metric keys of several runs (union, sorted), for the compare view's chart list. */

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { IngestWriter, openStore, readBuckets, readSmoothing, sealRun, type BucketedSeries, type MetricPoint } from "@trainyard/db";
+import { IngestWriter, openStore, readBuckets, readSmoothing, sealRun, type MetricPoint } from "@trainyard/db";
 import { ChartReadPool, defaultChartThreads } from "./chart-read-pool.ts";
 import type { ChartReadJob } from "./chart-read-jobs.ts";
-import { seriesForWire, smoothingForWire } from "./series-wire.ts";
+import { decodeSeries, encodeSeries, encodeSmoothing, type WireSeries } from "@trainyard/db/series-wire";
 
 const dir = mkdtempSync(join(tmpdir(), "chart-pool-"));
 const file = join(dir, "t.db");
@@ -22,7 +22,7 @@ for (const id of runs) {
 const jobs: ChartReadJob[] = runs.flatMap((runId) => keys.map((key) => ({ kind: "buckets" as const, runId, key, opts: { maxPoints: 300 } })));
 const smoothJobs: ChartReadJob[] = jobs.map((j) => ({ ...j, kind: "smoothing", opts: { maxPoints: 300, smoothing: 0.8 } }));
 const here = (js: ChartReadJob[]) =>
-  js.map((j) => (j.kind === "buckets" ? seriesForWire(readBuckets(store.sqlite, j.runId, j.key, j.opts)) : smoothingForWire(readSmoothing(store.sqlite, j.runId, j.key, j.opts))));
+  js.map((j) => (j.kind === "buckets" ? encodeSeries(readBuckets(store.sqlite, j.runId, j.key, j.opts)) : encodeSmoothing(readSmoothing(store.sqlite, j.runId, j.key, j.opts))));
 const pools: ChartReadPool[] = [];
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
@@ -36,7 +36,7 @@ describe("chart-read pool", () => {
     pools.push(pool);
     const got = await pool.read(jobs);
     expect(got).toEqual(here(jobs));
-    expect(Math.max(...(got[0] as BucketedSeries).max)).toBeGreaterThan(9); // the spike survived
+    expect(Math.max(...decodeSeries(got[0] as WireSeries).max)).toBeGreaterThan(9); // the spike survived
     expect(await pool.read(smoothJobs)).toEqual(here(smoothJobs));
     expect(pool.served).toEqual({ workers: 2 * jobs.length, local: 0 });
   });
@@ -55,9 +55,9 @@ describe("chart-read pool", () => {
   it("sees points committed after it started (its connections read the live store)", async () => {
     const pool = new ChartReadPool(store.sqlite, file, 1);
     pools.push(pool);
-    const before = ((await pool.read(jobs.slice(4, 6)))[0] as BucketedSeries).total;
+    const before = ((await pool.read(jobs.slice(4, 6)))[0] as WireSeries).total;
     new IngestWriter(store.sqlite).write({ metrics: [{ runId: "c", key: "train/loss", step: 6000, epoch: 5, phase: null, time: 600, value: 1 }], events: [], offsets: new Map() });
-    expect(((await pool.read(jobs.slice(4, 6)))[0] as BucketedSeries).total).toBe(before + 1);
+    expect(((await pool.read(jobs.slice(4, 6)))[0] as WireSeries).total).toBe(before + 1);
   });
 
   it("stops a read whose caller gave up", async () => {
