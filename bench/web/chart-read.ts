@@ -9,6 +9,7 @@ import { join } from "node:path";
 import {
   bucketColumns, GROUP_POINTS, IngestWriter, openStore, readBuckets, readSeriesColumns, readSmoothing, sealRun, seriesStride, type MetricPoint, type SeriesColumns,
 } from "@trainyard/db";
+import { encodeSeries } from "@trainyard/db/series-wire";
 import type { ChartReadJob } from "../../daemon/src/charts/chart-read-jobs.ts";
 import { ChartReadPool, defaultChartThreads } from "../../daemon/src/charts/chart-read-pool.ts";
 
@@ -81,6 +82,12 @@ const refSmooth = time(() => bucketJobs.forEach((j) => readRows(j.runId, j.key, 
 const pointBuckets = time(() => bucketJobs.forEach((j) => readPoints(j.runId, j.key)));
 const groupBuckets = time(() => bucketJobs.forEach((j) => readBuckets(sqlite, j.runId, j.key, BUCKETS)));
 const smooth = time(() => bucketJobs.forEach((j) => readSmoothing(sqlite, j.runId, j.key, OPTS)));
+// the wire: base64 typed-array columns (what charts.series sends) against the same buckets as JSON numbers
+const buckets = bucketJobs.map((j) => readBuckets(sqlite, j.runId, j.key, BUCKETS));
+let wireText = "";
+let jsonText = "";
+const wireMs = time(() => (wireText = JSON.stringify(buckets.map(encodeSeries))));
+const jsonMs = time(() => (jsonText = JSON.stringify(buckets)));
 const pool = new ChartReadPool(sqlite, file, defaultChartThreads());
 while (!pool.started) await new Promise((r) => setTimeout(r, 20));
 const t0 = performance.now();
@@ -105,3 +112,4 @@ console.log(`exact smoothing ${OPTS.smoothing} over every point:`);
 row("reference: a row per point, read in step order", refSmooth, refSmooth);
 row("metric blocks, steps and values only (charts.smoothing)", smooth, refSmooth);
 row(`  the same on ${defaultChartThreads()} chart-read worker(s)`, pooledSmooth, refSmooth);
+console.log(`on the wire (${bucketJobs.length} series): base64 columns ${(wireText.length / 1e6).toFixed(2)} MB, encoded and printed in ${wireMs.toFixed(0)} ms; as JSON numbers ${(jsonText.length / 1e6).toFixed(2)} MB, printed in ${jsonMs.toFixed(0)} ms`);

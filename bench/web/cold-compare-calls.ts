@@ -40,8 +40,9 @@ try {
   await (await fetch(`${base}/compare?runs=${runs.join(",")}`)).text();
   const documentMs = at();
   const series = { runs, keys: SEED_KEYS, maxPoints: 400 };
+  let seriesBytes = 0;
   const [seriesMs, smoothingMs, summariesMs] = await Promise.all([
-    fetch(`${base}/api/trpc/charts.series?input=${q(series)}`).then((r) => r.text()).then(at),
+    fetch(`${base}/api/trpc/charts.series?input=${q(series)}`).then((r) => r.text()).then((t) => ((seriesBytes = t.length), at())),
     fetch(`${base}/api/trpc/charts.smoothing?input=${q({ ...series, smoothing: 0.6 })}`).then((r) => r.text()).then(at),
     fetch(`${base}/api/trpc/charts.summaries,charts.keys?batch=1&input=${q({ 0: { runs }, 1: { runs } })}`).then((r) => r.text()).then(at),
   ]);
@@ -49,6 +50,7 @@ try {
   await probe;
   console.log(`${runs.length} runs x ${SEED_KEYS.length} metrics, fresh daemon, no browser (ms from the first request):`);
   console.log(`  document ${documentMs}, summaries + keys ${summariesMs}, series (buckets) ${seriesMs}, smoothing 0.6 (every stored point) ${smoothingMs}`);
+  console.log(`  charts.series answer: ${(seriesBytes / 1e6).toFixed(1)} MB`);
   console.log(`  worst /healthz answer meanwhile: ${Math.round(worstHealthz)} ms`);
 } finally {
   daemon.kill("SIGTERM");
