@@ -46,17 +46,24 @@ export interface SeriesSmoothing {
 const LO = -1e18;
 const HI = 1e18;
 
+/** The options of a chart read with their defaults, and the series' bucket grain (bucketWidth). */
+function request(sqlite: Database.Database, runId: string, key: string, opts: BucketOptions) {
+  return {
+    maxPoints: Math.max(2, Math.floor(opts.maxPoints ?? 2000)),
+    from: opts.fromStep ?? LO,
+    to: opts.toStep ?? HI,
+    w: clampWeight(opts.smoothing ?? 0),
+    grain: seriesStride(sqlite, runId, key) * GROUP_POINTS,
+  };
+}
+
 /**
  * One series at most `maxPoints` buckets wide over [fromStep, toStep]: each bucket keeps its min, max and
  * last point, so no spike is lost; with smoothing, the EMA runs over every stored point from the start.
  * Without smoothing, evenly spaced history is read through its group aggregates (block-buckets.ts).
  */
 export function readBuckets(sqlite: Database.Database, runId: string, key: string, opts: BucketOptions = {}): BucketedSeries {
-  const maxPoints = Math.max(2, Math.floor(opts.maxPoints ?? 2000));
-  const from = opts.fromStep ?? LO;
-  const to = opts.toStep ?? HI;
-  const w = clampWeight(opts.smoothing ?? 0);
-  const grain = seriesStride(sqlite, runId, key) * GROUP_POINTS;
+  const { maxPoints, from, to, w, grain } = request(sqlite, runId, key, opts);
   if (w === 0) {
     const fast = readGroupBuckets(sqlite, runId, key, from, to, maxPoints, grain / GROUP_POINTS);
     if (fast) return fast;
@@ -71,11 +78,7 @@ export function readBuckets(sqlite: Database.Database, runId: string, key: strin
  * epochs: under half the bytes of a full read); out-of-order history takes the full read.
  */
 export function readSmoothing(sqlite: Database.Database, runId: string, key: string, opts: BucketOptions = {}): SeriesSmoothing {
-  const maxPoints = Math.max(2, Math.floor(opts.maxPoints ?? 2000));
-  const from = opts.fromStep ?? LO;
-  const to = opts.toStep ?? HI;
-  const w = clampWeight(opts.smoothing ?? 0);
-  const grain = seriesStride(sqlite, runId, key) * GROUP_POINTS;
+  const { maxPoints, from, to, w, grain } = request(sqlite, runId, key, opts);
   const runs = readStepValues(sqlite, runId, key, to);
   if (!runs) {
     const b = bucketColumns(readSeriesColumns(sqlite, runId, key, LO, to, false), from, maxPoints, w, grain);
