@@ -10,6 +10,7 @@ import {
 import { BucketBuilder, bucketWidth } from "./bucket-builder.ts";
 import type { BucketedSeries } from "./chart-queries.ts";
 import { readBlockColumns, type SeriesColumns } from "./metric-blocks.ts";
+import { stmt } from "./prepared.ts";
 
 interface GroupPageRow {
   page: number;
@@ -21,25 +22,6 @@ interface GroupPageRow {
 
 type TailRow = [step: number, epoch: number, time: number, value: number];
 
-const statements = new WeakMap<Database.Database, Record<"pages" | "grouped" | "blocks" | "tail", Database.Statement>>();
-
-function statementsOf(sqlite: Database.Database) {
-  let s = statements.get(sqlite);
-  if (!s) {
-    s = {
-      pages: sqlite.prepare(
-        `SELECT page, blocks, block_points, sorted, group_data FROM metric_groups
-         WHERE run_id = ? AND key = ? AND max_step >= ? AND min_step <= ? ORDER BY page`,
-      ),
-      grouped: sqlite.prepare("SELECT COALESCE(SUM(blocks), 0) FROM metric_groups WHERE run_id = ? AND key = ?").pluck(),
-      blocks: sqlite.prepare("SELECT COUNT(*) FROM metric_blocks WHERE run_id = ? AND key = ?").pluck(),
-      tail: sqlite.prepare("SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY rowid").raw(),
-    };
-    statements.set(sqlite, s);
-  }
-  return s;
-}
-
 /** A stretch of the series in step order: a block read through its groups, or points read one by one. */
 type Segment = { seq: number; n: number; groups: Float64Array; at: number } | { points: SeriesColumns; start: number; end: number };
 
@@ -50,11 +32,17 @@ type Segment = { seq: number; n: number; groups: Float64Array; at: number } | { 
  * `stride`: seriesStride(), which sets the bucket grain exactly as the point-by-point read does.
  */
 export function readGroupBuckets(sqlite: Database.Database, runId: string, key: string, from: number, to: number, maxPoints: number, stride: number): BucketedSeries | null {
-  const st = statementsOf(sqlite);
-  const blockCount = st.blocks.get(runId, key) as number;
-  if (!blockCount || (st.grouped.get(runId, key) as number) !== blockCount) return null;
-  const pages = st.pages.all(runId, key, from, to) as GroupPageRow[];
-  const tail = st.tail.all(runId, key, from, to) as TailRow[];
+  const blockCount = stmt(sqlite, "SELECT COUNT(*) FROM metric_blocks WHERE run_id = ? AND key = ?").pluck().get(runId, key) as number;
+  const grouped = stmt(sqlite, "SELECT COALESCE(SUM(blocks), 0) FROM metric_groups WHERE run_id = ? AND key = ?").pluck().get(runId, key) as number;
+  if (!blockCount || grouped !== blockCount) return null;
+  const pages = stmt(
+    sqlite,
+    `SELECT page, blocks, block_points, sorted, group_data FROM metric_groups
+     WHERE run_id = ? AND key = ? AND max_step >= ? AND min_step <= ? ORDER BY page`,
+  ).all(runId, key, from, to) as GroupPageRow[];
+  const tail = stmt(sqlite, "SELECT step, epoch, time, value FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ? ORDER BY rowid")
+    .raw()
+    .all(runId, key, from, to) as TailRow[];
 
   const segments: Segment[] = [];
   let total = 0;

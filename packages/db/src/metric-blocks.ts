@@ -8,6 +8,7 @@
 // row tail and returns points ordered by step, ties in arrival order (as `ORDER BY step, rowid` did).
 import type Database from "better-sqlite3";
 import { encodeGroups, GROUP_PAGE_BLOCKS } from "./block-groups.ts";
+import { stmt } from "./prepared.ts";
 
 /** Points per sealed block: 8 KB of values, two SQLite pages; the unsealed tail stays under this. */
 export const BLOCK_POINTS = 1024;
@@ -23,17 +24,6 @@ export interface SeriesColumns {
 
 const LO = -1e18;
 const HI = 1e18;
-
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/** Prepared once per connection: these run per series on the chart and ingest paths. */
-function stmt(sqlite: Database.Database, sql: string): Database.Statement {
-  let byText = statements.get(sqlite);
-  if (!byText) statements.set(sqlite, (byText = new Map()));
-  let s = byText.get(sql);
-  if (!s) byText.set(sql, (s = sqlite.prepare(sql)));
-  return s;
-}
 
 interface BlockRow {
   n: number;
