@@ -3,16 +3,17 @@
 // writer of packages/db (rows, then sealed metric blocks, as a real run's) before a daemon starts on that home. Each run gets a distinct config (lr, backbone, batch
 // size) so the compare view's "differing keys" table has content, and spikes so the min-max band is tested.
 //   npx tsx bench/web/seed-compare.ts HOME [runs=50] [steps=100000]
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { IngestWriter, insertRun, openStore, sealRun, type MetricPoint } from "@trainyard/db";
 
 export const SEED_KEYS = ["train/loss", "val/loss", "val/auc_macro", "val/map", "train/lr", "train/img_per_s"] as const;
 
-export function seedCompare(home: string, runs = 50, steps = 100_000): { runIds: string[]; points: number; seconds: number } {
+export function seedCompare(home: string, runs = 50, steps = 100_000): { runIds: string[]; points: number; seconds: number; storeBytes: number; groupBytes: number } {
   mkdirSync(home, { recursive: true });
   const t0 = performance.now();
-  const store = openStore(join(home, "trainyard.db"));
+  const file = join(home, "trainyard.db");
+  const store = openStore(file);
   const { sqlite, db } = store;
   sqlite.pragma("synchronous = OFF"); // a throwaway bench home
   const writer = new IngestWriter(sqlite);
@@ -59,8 +60,10 @@ export function seedCompare(home: string, runs = 50, steps = 100_000): { runIds:
     }
     sealRun(sqlite, id);
   }
+  sqlite.pragma("wal_checkpoint(TRUNCATE)");
+  const groupBytes = sqlite.prepare("SELECT COALESCE(SUM(length(group_data)), 0) FROM metric_groups").pluck().get() as number;
   store.close();
-  return { runIds, points: runs * steps * SEED_KEYS.length, seconds: (performance.now() - t0) / 1000 };
+  return { runIds, points: runs * steps * SEED_KEYS.length, seconds: (performance.now() - t0) / 1000, storeBytes: statSync(file).size, groupBytes };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -68,4 +71,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!home) throw new Error("usage: npx tsx bench/web/seed-compare.ts HOME [runs] [steps]");
   const r = seedCompare(home, Number(runs ?? 50), Number(steps ?? 100_000));
   console.log(`seeded ${r.runIds.length} runs, ${r.points.toLocaleString("en")} points in ${r.seconds.toFixed(1)} s into ${home}`);
+  console.log(`store ${(r.storeBytes / 1e6).toFixed(0)} MB, of which group aggregates ${(r.groupBytes / 1e6).toFixed(0)} MB`);
 }
