@@ -52,6 +52,9 @@ def parse_args():
     p.add_argument("--synthetic", action="store_true", help="synthesise JPEGs even when HAM10000 is present")
     p.add_argument("--cache-builder", default="auto", choices=["auto", "sharp", "pil"])
     p.add_argument("--compile", action="store_true", help="ours with torch.compile")
+    p.add_argument("--ceiling", action="store_true",
+                   help="also time the bare training step (same model, optimizer, loss, precision) on one fixed "
+                        "batch already on the device: no data loading, no augmentation")
     p.add_argument("--repeats", type=int, default=1, help="reference/ours pairs, alternated")
     p.add_argument("--work", default=None, help="work directory (kept and reused when given)")
     a = p.parse_args()
@@ -235,6 +238,47 @@ def run_reference(a, work, paths, targets, metadata, n_train):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+def run_ceiling(a):
+    """images/s of the bare step: what ours would reach if feeding and augmenting the batch cost nothing."""
+    sys.path.insert(0, TRAINER)
+    import torch
+    from trainyard_trainer.models import build_model
+    from trainyard_trainer.precision import make_grad_scaler
+    from trainyard_trainer.spec import resolve_config
+    config = resolve_config(bench_config(a))
+    device = torch.device(a.device)
+    torch.backends.cudnn.benchmark = a.device == "cuda"
+    model = build_model(config, len(HAM_CLASSES), 4).to(device)
+    x = torch.randn(a.batch_size, 3, a.size, a.size, device=device)
+    if a.device == "cuda":
+        model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    metadata = torch.randn(a.batch_size, 4, device=device)
+    y = (torch.rand(a.batch_size, len(HAM_CLASSES), device=device) < 0.2).float()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    net = torch.compile(model) if a.compile else model
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(a.precision) if a.device == "cuda" else None
+    scaler = make_grad_scaler(enabled=dtype == torch.float16)
+
+    def step():
+        with torch.autocast(device_type="cuda", dtype=dtype, enabled=dtype is not None):
+            logits = net(x, metadata)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), y)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        optimizer.zero_grad(set_to_none=True)
+
+    sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
+    for _ in range(a.warmup):
+        step()
+    sync()
+    start = time.time()
+    for _ in range(a.steps):
+        step()
+    sync()
+    return a.steps * a.batch_size / (time.time() - start)
+
+
 def main():
     a = parse_args()
     work = a.work or tempfile.mkdtemp(prefix="trainyard-bench-")
@@ -259,8 +303,12 @@ def main():
     ref = statistics.median(r["images_per_s"] for r in refs)
     our = statistics.median(r["images_per_s"] for r in ours)
     print(f"reference {ref:.1f} images/s | trainyard {our:.1f} images/s | ratio {our / ref:.2f}x")
+    ceiling = run_ceiling(a) if a.ceiling else None
+    if ceiling:
+        print(f"bare training step (no data path): {ceiling:.1f} images/s; trainyard reaches {our / ceiling:.0%} of it")
     print(json.dumps({"reference_images_per_s": round(ref, 1), "trainyard_images_per_s": round(our, 1),
-                      "ratio": round(our / ref, 3), "pairs": [round(o["images_per_s"] / r["images_per_s"], 3)
+                      "ratio": round(our / ref, 3),
+                      "bare_step_images_per_s": round(ceiling, 1) if ceiling else None, "pairs": [round(o["images_per_s"] / r["images_per_s"], 3)
                                                               for o, r in zip(ours, refs)],
                       "device": device, "torch": torch.__version__, "data": what, "cache_builder": how}))
     if not a.work:
