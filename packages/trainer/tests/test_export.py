@@ -1,11 +1,13 @@
 """Export of the best model to TorchScript and ONNX, checked against the PyTorch model."""
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import torch
 
-from fixtures import base_config, cli, make_run, of_type, run_inprocess
+from fixtures import PACKAGE_ROOT, base_config, cli, make_run, of_type, run_inprocess
 from trainyard_trainer.checkpoints import load
 from trainyard_trainer.export import example_inputs, exportable
 
@@ -75,3 +77,31 @@ def test_export_of_a_non_checkpoint_fails_cleanly(tmp_path):
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 1 and stdout == "" and "cannot export" in stderr
     assert not os.path.exists(tmp_path / "x.onnx")
+
+
+
+NOISY_LIBRARY = """
+import os, sys
+import trainyard_trainer.models as models
+from trainyard_trainer.cli import main
+real = models.build_model
+def noisy(*args, **kwargs):  # as torch >= 2.9's ONNX exporter does: progress on stdout, from Python and from C
+    print("[torch.onnx] Obtain model graph ...")
+    os.write(1, b"C-level progress\\n")
+    return real(*args, **kwargs)
+models.build_model = noisy
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", ["export", "inspect"])
+def test_library_prints_go_to_stderr_not_into_the_json_report(tmp_path, command):
+    checkpoint, _ = trained_checkpoint(tmp_path)
+    args = ["--checkpoint", checkpoint] + (["--format", "torchscript", "-o", str(tmp_path / "m.pt")]
+                                           if command == "export" else [])
+    proc = subprocess.run([sys.executable, "-c", NOISY_LIBRARY, command, *args], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=PACKAGE_ROOT), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)  # stdout is exactly one JSON document
+    assert report["ok"] and report["classes"] == ["melanoma", "nevus", "other"]
+    assert "[torch.onnx] Obtain model graph" in proc.stderr and "C-level progress" in proc.stderr

@@ -4,8 +4,9 @@
 `train` with resources.gpus > 1 and more than one visible GPU starts one process per GPU (ddp_launch.py) unless it
 already runs under torchrun / the launcher (WORLD_SIZE set); the daemon just spawns `train` as always.
 
-`train` writes protocol events to the real stdout and points fd 1 and sys.stdout at stderr, so a stray
-print (ours or a library's, Python or C) can never corrupt the event stream the daemon parses.
+`train`, `export` and `inspect` write their output (protocol events, a JSON report) to the real stdout and point
+fd 1 and sys.stdout at stderr first (`own_stdout`), so a stray print (ours or a library's, Python or C; torch's
+ONNX exporter prints progress on torch >= 2.9) can never corrupt what the daemon parses.
 """
 import argparse
 import json
@@ -45,15 +46,23 @@ def train_command(spec_path, processes=None):
         sys.stderr.write(f"starting {nproc} DDP processes\n")
         sys.stderr.flush()
         return launch(os.path.abspath(spec_path), nproc)
-    events_stream = os.fdopen(os.dup(1), "w", buffering=1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
+    events_stream = own_stdout()
     from .distributed import Distributed
     from .events import EventWriter, NullEventWriter
     from .train import run
     dist = Distributed()
     events = EventWriter(events_stream, sys.stderr) if dist.is_main else NullEventWriter(sys.stderr)
     return run(spec_path, events, dist)
+
+
+def own_stdout():
+    """Returns a line-buffered stream on the real stdout, for this command's output only; from here on anything
+    else written to fd 1 or sys.stdout lands on stderr."""
+    stream = os.fdopen(os.dup(1), "w", buffering=1)
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return stream
 
 
 def ddp_processes(spec_path):
@@ -73,6 +82,7 @@ def ddp_processes(spec_path):
 
 
 def export_command(checkpoint, fmt, output):
+    out = own_stdout()
     try:
         from .export import export_checkpoint
         if not os.path.isfile(checkpoint):
@@ -82,7 +92,7 @@ def export_command(checkpoint, fmt, output):
         print(f"cannot export {checkpoint} as {fmt}: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     print(json.dumps({k: report[k] for k in ("ok", "format", "path", "verified_with", "max_abs_diff", "classes")}
-                     | ({"note": report["note"]} if "note" in report else {}), default=str), flush=True)
+                     | ({"note": report["note"]} if "note" in report else {}), default=str), file=out, flush=True)
     return 0
 
 
@@ -111,6 +121,7 @@ def probe():
 
 
 def inspect_checkpoint(path):
+    report = own_stdout()
     try:
         import torch
 
@@ -135,5 +146,5 @@ def inspect_checkpoint(path):
         "ok": True, "classes": state["classes"], "epoch": state["epoch"], "step": state["step"],
         "phase": state["phase"], "metrics": state["metrics"], "arch": state["arch"], "backbone": state["backbone"],
         "image_size": size, "metadata_dim": state["metadata_dim"], "task": state["task"],
-    }), flush=True)
+    }), file=report, flush=True)
     return 0

@@ -7,6 +7,7 @@ and returns `probabilities` float32 [N, C]: sigmoid per class (multilabel) or so
 the order of the sidecar file. ImageNet normalisation is inside the model, so callers need no constants.
 A sidecar `<output>.json` holds the classes, input description, metadata encoder and the parity check result.
 """
+import inspect
 import json
 import os
 
@@ -20,6 +21,9 @@ from .models import build_model
 FORMATS = ("torchscript", "onnx")
 TOLERANCE = 1e-4
 ONNX_OPSET = 14
+# torch >= 2.9 exports with torch.export (dynamo) by default, which needs onnxscript and opset >= 18 and handles
+# dynamic_axes only in part; the TorchScript exporter gives the same graph on torch 1.13 through 2.x.
+TORCHSCRIPT_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 
 
 class ExportedModel(nn.Module):
@@ -115,7 +119,8 @@ def _export_onnx(module, inputs, expected, path, with_metadata):
     axes = {name: {0: "batch"} for name in names + ["probabilities"]}
     with torch.no_grad():
         torch.onnx.export(module, inputs, path, input_names=names, output_names=["probabilities"],
-                          dynamic_axes=axes, opset_version=ONNX_OPSET, do_constant_folding=True)
+                          dynamic_axes=axes, opset_version=ONNX_OPSET, do_constant_folding=True,
+                          **TORCHSCRIPT_EXPORTER)
     feeds = {name: t.numpy() for name, t in zip(names, inputs)}
     got, runtime = run_onnx(path, feeds)
     if got is None:
