@@ -16,6 +16,9 @@ const STEPS = Number(process.env.TRAINYARD_BENCH_STEPS ?? 5_000);
 const PORT = 7392;
 const METRICS = 6;
 
+// the figures are the page's, not a trace recorder's: tracing snapshots the DOM and screenshots every action
+test.use({ trace: "off", screenshot: "off" });
+
 let home: string;
 let daemon: ChildProcess;
 
