@@ -1,7 +1,8 @@
 // Cold chart reads: what the compare view asks the daemon for (every series bucketed; then the exact
 // smoothing over every stored point), from our metric blocks and their group aggregates against the
 // layout most code starts with (one SQLite row per point, read in step order), on the same points, in one
-// process. Then the same reads on the chart-read worker pool, as charts.series / charts.smoothing run them.
+// process. Then the same reads on the chart-read worker pool, as charts.series / charts.smoothing run them: a fresh
+// pool's first read, with and without the workers' warm-up (medians of 3 alternating pairs).
 //   npx tsx bench/web/chart-read.ts [runs=10] [steps=100000]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -88,15 +89,33 @@ let wireText = "";
 let jsonText = "";
 const wireMs = time(() => (wireText = JSON.stringify(buckets.map(encodeSeries))));
 const jsonMs = time(() => (jsonText = JSON.stringify(buckets)));
-const pool = new ChartReadPool(sqlite, file, defaultChartThreads());
-while (!pool.started) await new Promise((r) => setTimeout(r, 20));
-const t0 = performance.now();
-await pool.read(bucketJobs, { priority: 1 }); // a fresh worker's first read: what a daemon's first compare view pays
-const pooledBuckets = performance.now() - t0;
-const t1 = performance.now();
-await pool.read(smoothJobs);
-const pooledSmooth = performance.now() - t1;
-await pool.close();
+/** A fresh pool's first read of every series (what a daemon's first compare view pays), then its smoothing read. */
+async function freshPool(warmup: boolean): Promise<{ buckets: number; smooth: number; warmed: number }> {
+  // workers copy the environment when they start (chart-read-warmup.ts reads it there)
+  process.env.TRAINYARD_CHART_WARMUP_MS = warmup ? "" : "0";
+  if (warmup) delete process.env.TRAINYARD_CHART_WARMUP_MS;
+  const pool = new ChartReadPool(sqlite, file, defaultChartThreads());
+  while (!pool.started) await new Promise((r) => setTimeout(r, 20));
+  const t0 = performance.now();
+  await pool.read(bucketJobs, { priority: 1 });
+  const buckets = performance.now() - t0;
+  const t1 = performance.now();
+  await pool.read(smoothJobs);
+  const smooth = performance.now() - t1;
+  const warmed = pool.warmed;
+  await pool.close();
+  return { buckets, smooth, warmed };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const warm: { buckets: number; smooth: number; warmed: number }[] = [];
+const unwarmed: { buckets: number; smooth: number; warmed: number }[] = [];
+for (let i = 0; i < 3; i++) {
+  unwarmed.push(await freshPool(false));
+  warm.push(await freshPool(true));
+}
+const pooledBuckets = median(warm.map((r) => r.buckets));
+const unwarmedBuckets = median(unwarmed.map((r) => r.buckets));
+const pooledSmooth = median(warm.map((r) => r.smooth));
 store.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -107,7 +126,8 @@ console.log(`buckets (min / max / last / mean), no smoothing:`);
 row("reference: a row per point, read in step order", refBuckets, refBuckets);
 row("metric blocks, every point", pointBuckets, refBuckets);
 row("metric blocks through group aggregates (charts.series)", groupBuckets, refBuckets);
-row(`  the same on ${defaultChartThreads()} chart-read worker(s), first read`, pooledBuckets, refBuckets);
+row(`  the same on ${defaultChartThreads()} fresh chart-read worker(s), first read`, pooledBuckets, refBuckets);
+row(`    without its ${warm[0].warmed} warm-up reads (chart-read-warmup.ts)`, unwarmedBuckets, refBuckets);
 console.log(`exact smoothing ${OPTS.smoothing} over every point:`);
 row("reference: a row per point, read in step order", refSmooth, refSmooth);
 row("metric blocks, steps and values only (charts.smoothing)", smooth, refSmooth);

@@ -101,7 +101,7 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
     const url = req.url ?? "/";
     const path = url.split("?")[0];
     if (path === "/healthz")
-      return sendJson(res, 200, { ok: true, chartWorkers: daemon.chartReads.started ? "ready" : "starting", web: webState, chartReads: daemon.chartReads.served });
+      return sendJson(res, 200, { ok: true, chartWorkers: daemon.chartReads.started ? "ready" : "starting", chartWarmup: daemon.chartReads.warmed, web: webState, chartReads: daemon.chartReads.served });
     const refused = refuseRequest(req, { authRequired: required });
     if (refused) return sendJson(res, refused.status, { error: refused.message });
     if (path === "/api/auth/sign-in" && req.method === "POST") return void signIn(daemon.store.db, req, res);

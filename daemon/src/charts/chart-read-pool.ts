@@ -46,14 +46,19 @@ class ReadWorker {
   /** Chunks out with it: at most PIPELINE, so priorities take effect yet it never waits on this thread. */
   outstanding = 0;
   broken: Error | null = null;
+  /** Warm-up reads it made before it said it was ready (chart-read-warmup.ts). */
+  warmed = 0;
   /** Settles when the worker has loaded its code and opened the store (or failed to). */
   readonly ready: Promise<void>;
 
   constructor(private worker: Worker) {
     let started: () => void;
     this.ready = new Promise<void>((resolve) => (started = resolve));
-    worker.on("message", (msg: ChartReadReply | "ready") => {
-      if (msg === "ready") return started();
+    worker.on("message", (msg: ChartReadReply | { ready: true; warmed: number }) => {
+      if ("ready" in msg) {
+        this.warmed = msg.warmed;
+        return started();
+      }
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
@@ -175,6 +180,11 @@ export class ChartReadPool {
    */
   get started(): boolean {
     return this.startedCount === this.workers.length;
+  }
+
+  /** Warm-up reads the workers made before they said they were ready. */
+  get warmed(): number {
+    return this.workers.reduce((n, w) => n + w.warmed, 0);
   }
 
   async close(): Promise<void> {
