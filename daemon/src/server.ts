@@ -1,5 +1,5 @@
 // The daemon's one HTTP origin: /healthz, tRPC at /api/trpc (queries, mutations, SSE subscriptions),
-// streamed checkpoint downloads, and the Next.js dashboard for everything else.
+// streamed checkpoint downloads and metric CSV exports, and the Next.js dashboard for everything else.
 import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import type { Daemon } from "./daemon.ts";
 import { insideDir, runDir } from "./home.ts";
 import { authRequired } from "./auth/auth-mode.ts";
 import { identify } from "./auth/request-user.ts";
+import { serveMetricsCsv } from "./api/metrics-csv.ts";
 import { startPageReads } from "./api/page-reads.ts";
 import { refuseRequest } from "./auth/request-guard.ts";
 import { signIn, signOut } from "./auth/session-routes.ts";
@@ -112,6 +113,7 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
       if (!who.ok) return sendJson(res, 401, { error: who.message });
       const m = path.match(/^\/api\/runs\/([^/]+)\/checkpoints\/([^/]+)\/download$/);
       if (m && (req.method === "GET" || req.method === "HEAD")) return download(req, res, m);
+      if (path === "/api/export/metrics.csv") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams);
       return sendJson(res, 404, { error: `no API route ${req.method} ${path}` });
     }
     if (!who.ok && !OPEN_PAGES.test(path)) {

@@ -25,6 +25,7 @@ describe("tokens off loopback", () => {
     expect(JSON.stringify(await res.json())).toMatch(/requires a token: set TRAINYARD_TOKEN/);
     expect((await fetch(`${d.url}/api/trpc/runs.list`, { headers: { authorization: "Bearer ty_nope" } })).status).toBe(401);
     expect((await fetch(`${d.url}/api/runs/x/checkpoints/best/download`)).status).toBe(401);
+    expect((await fetch(`${d.url}/api/export/metrics.csv?run=x&key=train/loss`)).status).toBe(401);
     const page = await fetch(`${d.url}/runs/new`, { redirect: "manual" });
     expect(page.status).toBe(302);
     expect(page.headers.get("location")).toBe("/sign-in?next=%2Fruns%2Fnew");

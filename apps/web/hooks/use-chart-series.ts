@@ -1,10 +1,10 @@
 "use client";
 
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { decodeSeries, decodeSmoothing, type WireSeries, type WireSmoothing } from "@trainyard/db/series-wire";
 import { withSmoothing } from "../lib/chart-lines.ts";
-import { seriesInput } from "../lib/series-request.ts";
+import { metricsCsvUrl, seriesInput } from "../lib/series-request.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { useDebouncedValue } from "./use-debounced-value.ts";
 
@@ -97,17 +97,17 @@ export function useThrottledRefetch(refetch: () => void, ms = 200) {
   };
 }
 
-/** Fetch the full-resolution CSV of runs × keys and save it as a file. */
+/**
+ * Save the full-resolution CSV of runs × keys: the browser downloads it straight from the daemon, which
+ * streams it as it reads (daemon/src/api/metrics-csv.ts), so a large export never sits whole in the page.
+ */
 export function useCsvExport() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return async (runs: readonly string[], keys: readonly string[], filename: string) => {
-    const text = await queryClient.fetchQuery(trpc.charts.csv.queryOptions({ runs: [...runs], keys: [...keys] }, { staleTime: 0 }));
-    const url = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = filename;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  };
+  return saveMetricsCsv;
+}
+
+function saveMetricsCsv(runs: readonly string[], keys: readonly string[], filename: string): void {
+  const a = document.createElement("a");
+  a.href = metricsCsvUrl(runs, keys, filename);
+  a.download = filename;
+  a.click();
 }

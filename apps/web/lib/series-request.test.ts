@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareKeys, COMPARE_METRICS, pageSeriesReads, pointsPerSeries, seriesInput } from "./series-request.ts";
+import { compareKeys, COMPARE_METRICS, pageSeriesReads, pointsPerSeries, seriesInput, metricsCsvUrl } from "./series-request.ts";
 
 describe("chart requests", () => {
   it("gives many overlaid runs fewer buckets each, within 300..1000", () => {
@@ -22,5 +22,15 @@ describe("chart requests", () => {
 
   it("rounds a zoomed range outwards to whole steps", () => {
     expect(seriesInput(["a"], ["k"], [10.5, 20.2])).toMatchObject({ fromStep: 10, toStep: 21 });
+  });
+});
+
+describe("metricsCsvUrl", () => {
+  it("names each run and key as its own parameter, so commas and slashes in keys survive", () => {
+    const url = new URL(metricsCsvUrl(["r1", "r2"], ["val/auc/basal cell, nodular", "train/loss"], "compare-AUC.csv"), "http://x");
+    expect(url.pathname).toBe("/api/export/metrics.csv");
+    expect(url.searchParams.getAll("run")).toEqual(["r1", "r2"]);
+    expect(url.searchParams.getAll("key")).toEqual(["val/auc/basal cell, nodular", "train/loss"]);
+    expect(url.searchParams.get("filename")).toBe("compare-AUC.csv");
   });
 });

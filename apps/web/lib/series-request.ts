@@ -48,3 +48,12 @@ export function pageSeriesReads(pathname: string, params: URLSearchParams): Retu
   const input = compareSeriesInput(params);
   return input.runs.length ? [input] : [];
 }
+
+/** Where the daemon serves every stored point of runs × keys as a CSV download. */
+export function metricsCsvUrl(runs: readonly string[], keys: readonly string[], filename: string): string {
+  const q = new URLSearchParams();
+  for (const r of runs) q.append("run", r);
+  for (const k of keys) q.append("key", k);
+  q.set("filename", filename);
+  return `/api/export/metrics.csv?${q}`;
+}

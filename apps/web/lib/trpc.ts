@@ -19,7 +19,7 @@ export type ValidationResult = RouterOutputs["runs"]["validate"];
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 /** Reads that take long enough to hold a whole batch back: sent alone, so lighter calls land first. */
-const UNBATCHED = new Set(["charts.series", "charts.smoothing", "charts.csv"]);
+const UNBATCHED = new Set(["charts.series", "charts.smoothing"]);
 
 /** Same origin as the page: the daemon mounts tRPC at /api/trpc (SSE for subscriptions). */
 export function createTrainyardClient() {

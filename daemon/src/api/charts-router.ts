@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import {
-  distinctKeys, epochDurations, exportCsv, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions,
+  distinctKeys, epochDurations, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions,
   readCurves, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketOptions, type RunState,
 } from "@trainyard/db";
 import type { WireSeries, WireSmoothing } from "@trainyard/db/series-wire";
@@ -132,11 +132,6 @@ export const chartsRouter = router({
   keys: publicProcedure.input(z.object({ runs: z.array(id).min(1).max(100) })).query(({ ctx, input }) =>
     [...new Set(input.runs.flatMap((r) => distinctKeys(ctx.daemon.store.sqlite, r)))].sort(),
   ),
-
-  /** Every stored point of the runs and keys as CSV text (full resolution, never downsampled). */
-  csv: publicProcedure
-    .input(z.object({ runs: z.array(id).min(1).max(100), keys: z.array(key).min(1).max(200) }))
-    .query(({ ctx, input }) => exportCsv(ctx.daemon.store.sqlite, input.runs, input.keys)),
 
   /** The evaluations that printed ROC / PR curves (split, epoch, classes). */
   curveEvaluations: publicProcedure.input(z.object({ id })).query(({ ctx, input }) => listCurveEvaluations(ctx.daemon.store.sqlite, input.id)),

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { smoothTensorBoard } from "../../../apps/web/lib/smoothing.ts";
-import { exportCsv, pageRuns, queuePositions, readBuckets, readCurves, listCurveEvaluations, summarizeMetrics } from "./chart-queries.ts";
+import { pageRuns, queuePositions, readBuckets, readCurves, listCurveEvaluations, summarizeMetrics } from "./chart-queries.ts";
 import { openStore, type Store } from "./open.ts";
 import { insertRun } from "./runs.ts";
 
@@ -65,12 +65,6 @@ describe("summaries, curves, csv", () => {
     const curves = readCurves(store.sqlite, "r1", "val", 2);
     expect(curves.map((c) => c.kind).sort()).toEqual(["pr", "roc"]);
     expect(curves[0].points[1]).toEqual([1, 1]);
-  });
-  it("exports every point, not a sample", () => {
-    const csv = exportCsv(store.sqlite, ["r1"], ["train/loss"]).trim().split("\n");
-    expect(csv).toHaveLength(5001);
-    expect(csv[0]).toBe("run_id,run_name,key,step,epoch,time,value");
-    expect(csv[2346]).toBe("r1,alpha-resnet,train/loss,2346,3,3345,50");
   });
 });
 

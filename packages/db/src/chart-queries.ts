@@ -171,26 +171,6 @@ export class DebiasedEma {
   }
 }
 
-/** Every stored point of the given runs and keys, as CSV (run_id,run_name,key,step,epoch,time,value). */
-export function exportCsv(sqlite: Database.Database, runIds: readonly string[], keys: readonly string[]): string {
-  const lines = ["run_id,run_name,key,step,epoch,time,value"];
-  const nameOf = sqlite.prepare("SELECT name FROM runs WHERE id = ?").pluck();
-  for (const runId of runIds) {
-    const name = csvField(String(nameOf.get(runId) ?? ""));
-    const id = csvField(runId);
-    for (const key of keys) {
-      const k = csvField(key);
-      const c = readSeriesColumns(sqlite, runId, key);
-      for (let i = 0; i < c.length; i++) lines.push(`${id},${name},${k},${c.step[i]},${c.epoch[i]},${c.time[i]},${c.value[i]}`);
-    }
-  }
-  return lines.join("\n") + "\n";
-}
-
-function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export interface CurveEvaluation {
   split: string;
   epoch: number;

@@ -5,5 +5,6 @@ export * from "./metrics.ts";
 export * from "./datasets.ts";
 export * from "./users.ts";
 export * from "./chart-queries.ts";
+export * from "./csv-export.ts";
 export * from "./metric-blocks.ts";
 export { GROUP_POINTS } from "./block-groups.ts";
