@@ -25,7 +25,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface DaemonOptions {
   home?: string;
-  /** Parallel CPU slots when no GPU is found (TRAINYARD_CPU_SLOTS, default 1). */
+  /** CPU slots: runs in parallel without a GPU; on a GPU machine, for runs with resources.gpus 0 (TRAINYARD_CPU_SLOTS, default 1). */
   cpuSlots?: number;
   /** GPU allow-list: indices or UUIDs, comma-separated (TRAINYARD_GPUS). */
   gpus?: string;
@@ -81,8 +81,11 @@ export class Daemon {
         },
       ]);
     }
-    if (this.scheduler.hasGpus && config.resources.gpus > this.scheduler.all.length)
-      throw new ConfigError([{ path: "resources.gpus", message: `${config.resources.gpus} GPUs requested, but this daemon may use ${this.scheduler.all.length} (${this.scheduler.all.map((s) => s.id).join(", ")})` }]);
+    const gpuSlots = this.scheduler.gpuSlots;
+    if (this.scheduler.hasGpus && config.resources.gpus > gpuSlots.length)
+      throw new ConfigError([{ path: "resources.gpus", message: `${config.resources.gpus} GPUs requested, but this daemon may use ${gpuSlots.length} (${gpuSlots.map((s) => s.id).join(", ")})` }]);
+    if (this.scheduler.hasGpus && config.resources.gpus === 0 && gpuSlots.length === this.scheduler.all.length)
+      throw new ConfigError([{ path: "resources.gpus", message: "0 GPUs requested, but this daemon has no CPU slot to run it on: ask for a GPU, or start the daemon with --cpu-slots 1 (TRAINYARD_CPU_SLOTS)" }]);
     const labels = resolveLabelSet(this.store.db, config.dataset.labels.set, dataset.diagnoses);
     const classes = config.dataset.labels.other_class ? [...labels, "other"] : labels;
     return { config, classes };

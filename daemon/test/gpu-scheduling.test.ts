@@ -42,7 +42,7 @@ const logText = async (id: string) => (await d.client.runs.logs.query({ id, limi
 describe("GPU slots from nvidia-smi", () => {
   it("offers only the allowed GPUs and hands a run exactly its GPUs", async () => {
     const health = await d.client.system.health.query();
-    expect(health.slots.map((s) => s.id)).toEqual(["gpu:1", "gpu:3"]);
+    expect(health.slots.map((s) => s.id)).toEqual(["gpu:1", "gpu:3", "cpu:0"]);
     const two = await submit(["steps=2", "echo_env=1"], ["resources.gpus=2"]);
     expect((await finished(two.id)).slots).toEqual(["gpu:1", "gpu:3"]);
     expect(await logText(two.id)).toContain("CUDA_VISIBLE_DEVICES=1,3 ");
@@ -81,5 +81,36 @@ describe("GPU slots from nvidia-smi", () => {
     expect(rb.startedAt!).toBeLessThanOrEqual(rs2.startedAt!);
     expect((await get(small1.id)).startedAt!).toBeLessThan(rb.startedAt!);
     await finished(first.id);
+  });
+
+  it("runs a run that asks for no GPU on a CPU slot, beside GPU runs, never on a GPU", async () => {
+    const gpuRun = await submit(["steps=120", "interval=50"], ["resources.gpus=2"]); // holds both GPUs for 6 s
+    await waitUntil(async () => (await get(gpuRun.id)).status === "running", 30_000, "the 2-GPU run running");
+    const cpuRun = await submit(["steps=2", "echo_env=1"], ["resources.gpus=0"]);
+    const done = await finished(cpuRun.id);
+    expect(done.status).toBe("completed");
+    expect(done.slots).toEqual(["cpu:0"]);
+    expect(await logText(cpuRun.id)).toMatch(/CUDA_VISIBLE_DEVICES= /); // no GPU visible to it
+    expect((await get(gpuRun.id)).status).toBe("running"); // it did not wait for the GPUs
+    // a second CPU run queues for the CPU slot, not for a GPU
+    const busy = await submit(["steps=60", "interval=50"], ["resources.gpus=0"]);
+    await waitUntil(async () => (await get(busy.id)).status === "running", 30_000, "the CPU run running");
+    const next = await submit(["steps=2"], ["resources.gpus=0"]);
+    await waitUntil(async () => (await get(next.id)).queue?.reason !== undefined, 10_000, "a queue reason");
+    expect((await get(next.id)).queue?.reason).toMatch(/waiting for 1 CPU slot \(0 CPU slots free\)/);
+    await Promise.all([finished(gpuRun.id), finished(busy.id), finished(next.id)]);
+  });
+});
+
+describe("a GPU machine with no CPU slot (--cpu-slots 0)", () => {
+  it("refuses a run that asks for no GPU, saying how to allow it", async () => {
+    const gpuOnly = await startDaemon({ env: { ...FAKE_TRAINER_ENV, PATH: `${bin}:${process.env.PATH}` }, args: ["--gpus", "1", "--cpu-slots", "0"] });
+    try {
+      expect((await gpuOnly.client.system.health.query()).slots.map((s) => s.id)).toEqual(["gpu:1"]);
+      expect((await gpuOnly.cli(["demo"])).code).toBe(0);
+      await expect(gpuOnly.client.runs.submit.mutate({ yaml: DEMO, overrides: ["resources.gpus=0"] })).rejects.toThrow(/resources\.gpus: 0 GPUs requested, but this daemon has no CPU slot.*--cpu-slots 1/);
+    } finally {
+      await gpuOnly.stop();
+    }
   });
 });

@@ -21,7 +21,7 @@ export async function daemonCommand(args: string[]): Promise<number> {
   const host = values.host ?? process.env.TRAINYARD_HOST ?? "127.0.0.1";
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: expected a port number`);
   const cpuSlots = values["cpu-slots"] === undefined ? undefined : Number(values["cpu-slots"]);
-  if (cpuSlots !== undefined && (!Number.isInteger(cpuSlots) || cpuSlots < 1 || cpuSlots > 256)) throw new Error(`--cpu-slots ${values["cpu-slots"]}: expected a whole number from 1 to 256`);
+  if (cpuSlots !== undefined && (!Number.isInteger(cpuSlots) || cpuSlots < 0 || cpuSlots > 256)) throw new Error(`--cpu-slots ${values["cpu-slots"]}: expected a whole number from 0 to 256 (0: no CPU-only runs on a GPU machine)`);
   const daemon = new Daemon({ home: values.home, python: values.python, gpus: values.gpus, cpuSlots });
   await daemon.start();
   const server = await startServer(daemon, { host, port, web: !values["no-web"] });

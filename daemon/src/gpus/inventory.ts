@@ -76,7 +76,13 @@ export function queryGpus(): Promise<GpuInfo[] | null> {
   );
 }
 
+/**
+ * The slot table: a slot per GPU, then `cpuSlots` CPU slots. On a GPU machine the CPU slots take the runs
+ * that ask for no GPU (`resources.gpus: 0`), which never hold a GPU; without GPUs every run takes a CPU
+ * slot, at least one.
+ */
 export function slotsFor(gpus: GpuInfo[] | null, cpuSlots: number): Slot[] {
-  if (gpus?.length) return gpus.map((g) => ({ id: `gpu:${g.index}`, gpu: g.index }));
-  return Array.from({ length: Math.max(1, Math.floor(cpuSlots) || 1) }, (_, i) => ({ id: `cpu:${i}`, gpu: null }));
+  const gpuSlots = (gpus ?? []).map((g) => ({ id: `gpu:${g.index}`, gpu: g.index }));
+  const cpus = Math.max(gpuSlots.length ? 0 : 1, Math.floor(cpuSlots) || 0);
+  return [...gpuSlots, ...Array.from({ length: cpus }, (_, i) => ({ id: `cpu:${i}`, gpu: null }))];
 }

@@ -44,7 +44,8 @@ export function decideQueue(
   queue.forEach((run, i) => {
     const position = i + 1;
     if (run.need > totalSlots) {
-      waiting.set(run.id, { position, reason: `needs ${plural(run.need)} but the daemon has ${totalSlots}; cancel it and lower resources.gpus` });
+      const fix = slotWord === "GPU" ? "cancel it and lower resources.gpus" : "restart the daemon with --cpu-slots 1 (TRAINYARD_CPU_SLOTS), or cancel it and ask for a GPU";
+      waiting.set(run.id, { position, reason: `needs ${plural(run.need)} but the daemon has ${totalSlots}; ${fix}` });
       return;
     }
     const available = free.length - held;

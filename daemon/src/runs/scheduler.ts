@@ -6,6 +6,8 @@ import type { Daemon } from "../daemon.ts";
 import { runDir } from "../home.ts";
 import { applyAllowList, queryGpusSync, slotsFor, type GpuInfo, type Slot } from "../gpus/inventory.ts";
 import { decideQueue, type QueueState } from "./queue-policy.ts";
+
+type SlotPool = "gpu" | "cpu";
 import { RunSupervisor, type StopReason } from "./supervisor.ts";
 
 export interface SchedulerOptions {
@@ -42,9 +44,17 @@ export class Scheduler {
     return this.gpus.length > 0;
   }
 
-  /** Slots a run asking for `gpus` takes here: on CPU slots a run is one process, whatever it asked for. */
-  slotsNeeded(gpus: number): number {
-    return this.hasGpus ? Math.max(1, gpus) : 1;
+  /** The GPU slots (empty without GPUs). */
+  get gpuSlots(): Slot[] {
+    return this.all.filter((s) => s.gpu !== null);
+  }
+
+  /**
+   * Which slots a run asking for `gpus` takes here, and how many: GPUs when it asks for any and the machine
+   * has them; else one CPU slot (a run is one process there, whatever it asked for).
+   */
+  slotsNeeded(gpus: number): { pool: SlotPool; need: number } {
+    return this.hasGpus && gpus > 0 ? { pool: "gpu", need: gpus } : { pool: "cpu", need: 1 };
   }
 
   slots() {
@@ -60,18 +70,27 @@ export class Scheduler {
   poke(): void {
     if (this.stopping || !this.started) return;
     const queue = queuedRuns(this.daemon.store.db);
-    const free = this.all.filter((s) => !this.busy.has(s.id)).map((s) => s.id);
-    const decision = decideQueue(
-      queue.map((r) => ({ id: r.id, need: this.slotsNeeded(r.gpus), queuedAt: r.queuedAt ?? r.createdAt })),
-      free,
-      this.all.length,
-      Date.now(),
-      this.reserveAfterMs,
-      this.hasGpus ? "GPU" : "slot",
-    );
+    // GPU runs and CPU runs queue separately: neither ever waits for the other's slots
+    const launch: { id: string; slots: string[] }[] = [];
+    const waiting = new Map<string, QueueState>();
+    for (const pool of ["gpu", "cpu"] as const) {
+      const slots = this.all.filter((s) => (s.gpu !== null) === (pool === "gpu"));
+      const runs = queue.filter((r) => this.slotsNeeded(r.gpus).pool === pool);
+      if (!runs.length) continue;
+      const decision = decideQueue(
+        runs.map((r) => ({ id: r.id, need: this.slotsNeeded(r.gpus).need, queuedAt: r.queuedAt ?? r.createdAt })),
+        slots.filter((s) => !this.busy.has(s.id)).map((s) => s.id),
+        slots.length,
+        Date.now(),
+        this.reserveAfterMs,
+        pool === "gpu" ? "GPU" : this.hasGpus ? "CPU slot" : "slot",
+      );
+      launch.push(...decision.launch);
+      for (const [id, state] of decision.waiting) waiting.set(id, state);
+    }
     const before = this.waiting;
-    this.waiting = decision.waiting;
-    for (const { id, slots } of decision.launch) {
+    this.waiting = waiting;
+    for (const { id, slots } of launch) {
       const run = queue.find((r) => r.id === id)!;
       this.launch(id, slots.map((s) => this.all.find((x) => x.id === s)!), run.resumeFrom ? join(runDir(this.daemon.home, id), run.resumeFrom) : null);
     }
