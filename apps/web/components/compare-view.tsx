@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useChartSeries, useCsvExport } from "../hooks/use-chart-series.ts";
 import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
@@ -23,24 +23,27 @@ function panelFor(key: string): PanelSpec {
 /** Runs overlaid: same controls as the run page, a colour per run; selection and settings live in the URL. */
 export function CompareView() {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const trpc = useTRPC();
-  const runIds = useMemo(() => readRunSelection(params), [params]);
+  // by the selection's text, not the params object: a settings change rewrites the URL, and a new runs array
+  // would rebuild every line and redraw every chart for nothing
+  const runsParam = params.get("runs") ?? "";
+  const runIds = useMemo(() => readRunSelection(new URLSearchParams({ runs: runsParam })), [runsParam]);
   const [settings, setSettings] = useState<ChartSettings>(() => readChartSettings(params));
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const [extra, setExtra] = useState<string[]>(() => readExtraMetrics(params));
   const exportCsv = useCsvExport();
 
-  // the URL follows the controls (debounced: a slider drag is not a history of 100 URLs)
+  // the URL follows the controls (debounced: a slider drag is not a history of 100 URLs), through the
+  // history API, which Next's router follows without fetching the page again from the daemon
   const urlSettings = useDebouncedValue(settings, 300);
   useEffect(() => {
     const next = writeChartSettings(new URLSearchParams(params), urlSettings);
     if (extra.length) next.set("metrics", extra.join(","));
     else next.delete("metrics");
     const qs = next.toString().replace(/%2C/g, ",");
-    if (qs !== params.toString().replace(/%2C/g, ",")) router.replace(`${pathname}?${qs}`, { scroll: false });
-  }, [urlSettings, extra, params, pathname, router]);
+    if (qs !== params.toString().replace(/%2C/g, ",")) window.history.replaceState(null, "", `${pathname}?${qs}`);
+  }, [urlSettings, extra, params, pathname]);
 
   const summaries = useQuery(trpc.charts.summaries.queryOptions({ runs: runIds }, { enabled: runIds.length > 0 }));
   const keys = useQuery(trpc.charts.keys.queryOptions({ runs: runIds }, { enabled: runIds.length > 0 }));

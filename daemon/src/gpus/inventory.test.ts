@@ -20,8 +20,9 @@ describe("GPU inventory", () => {
     expect(applyAllowList(gpus, undefined)).toHaveLength(3);
     expect(() => applyAllowList(gpus, "0,7")).toThrow(/"7", which nvidia-smi does not list; GPUs here: 0 \(GPU-1a2b\)/);
   });
-  it("offers one slot per GPU, or CPU slots without GPUs", () => {
-    expect(slotsFor(parseNvidiaSmi(CSV).slice(1), 4).map((s) => s.id)).toEqual(["gpu:1", "gpu:2"]);
+  it("offers one slot per GPU plus the CPU slots (for runs without a GPU), or CPU slots alone", () => {
+    expect(slotsFor(parseNvidiaSmi(CSV).slice(1), 2)).toEqual([{ id: "gpu:1", gpu: 1 }, { id: "gpu:2", gpu: 2 }, { id: "cpu:0", gpu: null }, { id: "cpu:1", gpu: null }]);
+    expect(slotsFor(parseNvidiaSmi(CSV).slice(1), 0).map((s) => s.id)).toEqual(["gpu:1", "gpu:2"]);
     expect(slotsFor(null, 3)).toEqual([{ id: "cpu:0", gpu: null }, { id: "cpu:1", gpu: null }, { id: "cpu:2", gpu: null }]);
     expect(slotsFor([], 0)).toHaveLength(1);
   });
