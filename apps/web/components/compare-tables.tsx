@@ -1,5 +1,6 @@
 "use client";
 
+import { memo } from "react";
 import { bestIndex, differingKeys, formatConfigValue } from "../lib/config-diff.ts";
 import type { LineStyle } from "../lib/chart-lines.ts";
 import { formatMetric } from "../lib/run-progress.ts";
@@ -20,7 +21,7 @@ function RunHeads({ runs }: { runs: readonly LineStyle[] }) {
 }
 
 /** Only the config keys whose values differ between the runs. */
-export function ConfigDiffTable({ summaries, runs }: { summaries: readonly Summary[]; runs: readonly LineStyle[] }) {
+export const ConfigDiffTable = memo(function ConfigDiffTable({ summaries, runs }: { summaries: readonly Summary[]; runs: readonly LineStyle[] }) {
   const rows = differingKeys(summaries.map((s) => s.config));
   if (!rows.length) return <p className="muted small">The configs are identical (apart from the name).</p>;
   return (
@@ -45,12 +46,12 @@ export function ConfigDiffTable({ summaries, runs }: { summaries: readonly Summa
       </table>
     </div>
   );
-}
+});
 
 const LOWER_IS_BETTER = /loss/;
 
 /** One row per metric key, one column per run, the best of each row marked. */
-export function MetricTable({ summaries, runs, keys, pick, testId, caption }: {
+export const MetricTable = memo(function MetricTable({ summaries, runs, keys, pick, testId, caption }: {
   summaries: readonly Summary[];
   runs: readonly LineStyle[];
   keys: readonly string[];
@@ -94,7 +95,7 @@ export function MetricTable({ summaries, runs, keys, pick, testId, caption }: {
       </table>
     </div>
   );
-}
+});
 
 /** Metric keys present in any of the summaries, matching a pattern, sorted. */
 export function keysMatching(summaries: readonly Summary[], re: RegExp): string[] {

@@ -68,6 +68,21 @@ export function CompareView() {
     return maxSeriesPoints(Object.values(seriesData).flatMap((byKey) => Object.values(byKey).map((b) => ({ x: b.step }))));
   }, [seriesData]);
 
+  // Kept by identity across renders: a slider tick re-renders this view, and new arrays here would rebuild
+  // every chart line and re-render the tables for nothing.
+  const tables = useMemo(() => {
+    const found = summaries.data ?? [];
+    const ids = new Set(found.map((s) => s.run.id));
+    return {
+      found,
+      missing: summaries.data ? runIds.filter((id) => !ids.has(id)) : [],
+      foundStyles: styles.filter((s) => ids.has(s.id)),
+      classKeys: keysMatching(found, /^val\/(auc|ap)\//),
+      headline: keysMatching(found, /^(val|test)\/(loss|auc_macro|map|auc_micro|f1_macro|accuracy)$/),
+    };
+  }, [summaries.data, runIds, styles]);
+  const { found, missing, foundStyles, classKeys, headline } = tables;
+
   if (!runIds.length)
     return (
       <StatePanel kind="empty" title="No runs selected">
@@ -78,11 +93,6 @@ export function CompareView() {
     );
   if (summaries.isError) return <StatePanel kind="error" title="Could not load the runs"><p className="mono small">{summaries.error.message}</p></StatePanel>;
 
-  const found = summaries.data ?? [];
-  const missing = summaries.data ? runIds.filter((id) => !found.some((s) => s.run.id === id)) : [];
-  const foundStyles = styles.filter((s) => found.some((f) => f.run.id === s.id));
-  const classKeys = keysMatching(found, /^val\/(auc|ap)\//);
-  const headline = keysMatching(found, /^(val|test)\/(loss|auc_macro|map|auc_micro|f1_macro|accuracy)$/);
   const addable = (keys.data ?? []).filter((k) => !metricKeys.includes(k));
 
   return (

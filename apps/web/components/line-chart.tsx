@@ -5,7 +5,7 @@
 // view draws 50 runs × ~1,000 buckets per chart, which SVG paths render too slowly to track a slider.
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { formatX, xAxisLabel, type XAxisMode } from "../lib/axis-modes.ts";
-import { linearTicks, logTicks, yExtent } from "../lib/y-extent.ts";
+import { joinedExtent, linearTicks, logTicks, scanRange, yExtent } from "../lib/y-extent.ts";
 
 export interface ChartLine {
   id: string;
@@ -90,6 +90,24 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     return () => ro.disconnect();
   }, []);
 
+  // The base layer (grid, markers, bands, raw lines) depends on the lines' x / raw / band arrays, not on
+  // their smoothing: a slider change keeps this object and only the smoothed layer is redrawn.
+  const baseLines = useMemo(() => {
+    const prev = lastBase.current;
+    const same =
+      prev &&
+      prev.length === lines.length &&
+      prev.every((p, i) => p.x === lines[i].x && p.y === lines[i].y && p.lo === lines[i].lo && p.hi === lines[i].hi && p.color === lines[i].color && !p.smooth === !lines[i].smooth);
+    return same ? prev : (lastBase.current = lines);
+  }, [lines]);
+
+  // The y range. Without outlier clipping it is the range of every band, every smoothed line and the raw
+  // lines that are not smoothed, as one scan; but the bands and raw lines keep their arrays across slider
+  // ticks (baseLines), so they are scanned once per bucket read and a tick scans only the smoothed lines.
+  const baseRange = useMemo(
+    () => (ignoreOutliers ? null : scanRange(baseLines.flatMap((l) => (l.smooth ? [l.lo, l.hi] : [l.lo, l.hi, l.y])), logY)),
+    [baseLines, ignoreOutliers, logY],
+  );
   const scales = useMemo(() => {
     let x0 = Infinity;
     let x1 = -Infinity;
@@ -101,25 +119,15 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     if (!Number.isFinite(x0)) return null;
     if (x1 === x0) x1 = x0 + 1;
     // the band belongs in the range unless outliers are ignored (a spike is what the band is for)
-    const arrays = lines.flatMap((l) => (ignoreOutliers ? [l.smooth ?? l.y, l.y] : [l.lo, l.hi, l.smooth ?? l.y]));
-    const y = yExtent(arrays, { ignoreOutliers, log: logY });
+    const y = baseRange
+      ? joinedExtent(baseRange, scanRange(lines.flatMap((l) => (l.smooth ? [l.smooth] : [])), logY), logY)
+      : yExtent(lines.flatMap((l) => [l.smooth ?? l.y, l.y]), { ignoreOutliers, log: logY });
     if (!y) return null;
     // the same numbers keep the same object, so the base layer below is not redrawn for nothing
     const prev = lastScales.current;
     if (prev && prev.x0 === x0 && prev.x1 === x1 && prev.y0 === y[0] && prev.y1 === y[1]) return prev;
     return (lastScales.current = { x0, x1, y0: y[0], y1: y[1] });
-  }, [lines, ignoreOutliers, logY]);
-
-  // The base layer (grid, markers, bands, raw lines) depends on the lines' x / raw / band arrays, not on
-  // their smoothing: a slider change keeps this object and only the smoothed layer is redrawn.
-  const baseLines = useMemo(() => {
-    const prev = lastBase.current;
-    const same =
-      prev &&
-      prev.length === lines.length &&
-      prev.every((p, i) => p.x === lines[i].x && p.y === lines[i].y && p.lo === lines[i].lo && p.hi === lines[i].hi && p.color === lines[i].color && !p.smooth === !lines[i].smooth);
-    return same ? prev : (lastBase.current = lines);
-  }, [lines]);
+  }, [lines, baseRange, ignoreOutliers, logY]);
 
   const geom = useMemo(() => {
     if (!scales || !width) return null;

@@ -50,17 +50,28 @@ export function smoothBuckets(mean: ArrayLike<number>, count: ArrayLike<number>,
   for (let i = 1; i < mean.length && constant; i++) constant = mean[i] === mean[0];
   let last = 0;
   let n = 0;
+  // Runs on every slider tick for every line (300 × 400 buckets in a compare view), so no Math.pow that can
+  // be spared: w^k is reused while the bucket size repeats (it almost always does), and the debias term
+  // is dropped once 1 - w^n rounds to 1, after which it stays 1 (the same values, bit for bit).
+  let k = 0;
+  let wk = 1;
+  let debiased = w === 1; // TensorBoard skips the debias term at w = 1
   for (let i = 0; i < mean.length; i++) {
     const v = mean[i];
-    const k = Math.max(1, count[i]);
     if (constant || !Number.isFinite(v)) {
       out[i] = v;
       continue;
     }
-    const wk = Math.pow(w, k);
+    const size = Math.max(1, count[i]);
+    if (size !== k) wk = Math.pow(w, (k = size));
     last = last * wk + (1 - wk) * v;
-    n += k;
-    out[i] = w === 1 ? last : last / (1 - Math.pow(w, n));
+    n += size;
+    if (debiased) out[i] = last;
+    else {
+      const debias = 1 - Math.pow(w, n);
+      if (debias === 1) debiased = true;
+      out[i] = last / debias;
+    }
   }
   return out;
 }

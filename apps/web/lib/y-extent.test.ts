@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { linearTicks, logTicks, quantile, yExtent } from "./y-extent.ts";
+import { joinedExtent, linearTicks, logTicks, quantile, scanRange, yExtent } from "./y-extent.ts";
 
 describe("yExtent", () => {
   const values = Array.from({ length: 100 }, (_, i) => 1 + (i % 10) / 10);
@@ -28,6 +28,18 @@ describe("yExtent", () => {
 
   it("quantile interpolates between neighbours", () => {
     expect(quantile([0, 10], 0.25)).toBe(2.5);
+  });
+});
+
+describe("joinedExtent", () => {
+  it("gives exactly yExtent over both groups of arrays, linear or log, flat or empty", () => {
+    const bands = [[0.5, 2, NaN, -1], [3, Infinity, 1]];
+    const smooth = [[0.2, 4.5], [NaN]];
+    for (const log of [false, true]) {
+      for (const [a, b] of [[bands, smooth], [bands, []], [[], smooth], [[[2, 2]], [[2]]], [[], []], [[[-3, 0]], []]] as number[][][][]) {
+        expect(joinedExtent(scanRange(a, log), scanRange(b, log), log), JSON.stringify({ a, b, log })).toEqual(yExtent([...a, ...b], { ignoreOutliers: false, log }));
+      }
+    }
   });
 });
 

@@ -25,17 +25,7 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
  */
 export function yExtent(arrays: readonly ArrayLike<number>[], opts: YExtentOptions): [number, number] | null {
   // a min / max scan first, with no copy: the hot path of every slider movement
-  let lo = Infinity;
-  let hi = -Infinity;
-  let m = 0;
-  for (const a of arrays)
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (!Number.isFinite(v) || (opts.log && v <= 0)) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-      m++;
-    }
+  let { lo, hi, count: m } = scanRange(arrays, opts.log);
   if (!m) return null;
   if (!opts.ignoreOutliers || m < 20) return pad([lo, hi], opts.log);
   const vals = new Float64Array(m);
@@ -58,6 +48,31 @@ export function yExtent(arrays: readonly ArrayLike<number>[], opts: YExtentOptio
     hi += span * 0.1;
   }
   return pad([lo, hi], opts.log);
+}
+
+/** Min, max and count of the finite values (positive ones on a log axis) of several arrays. */
+export function scanRange(arrays: readonly ArrayLike<number>[], log: boolean): { lo: number; hi: number; count: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let count = 0;
+  for (const a of arrays)
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (!Number.isFinite(v) || (log && v <= 0)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      count++;
+    }
+  return { lo, hi, count };
+}
+
+/**
+ * yExtent without outlier clipping, from the scans of two groups of arrays: the same range as one scan of
+ * both. A chart scans its bands once per bucket read and only its smoothed lines per slider tick.
+ */
+export function joinedExtent(a: ReturnType<typeof scanRange>, b: ReturnType<typeof scanRange>, log: boolean): [number, number] | null {
+  if (!a.count && !b.count) return null;
+  return pad([Math.min(a.lo, b.lo), Math.max(a.hi, b.hi)], log);
 }
 
 function pad([lo, hi]: [number, number], log: boolean): [number, number] {
