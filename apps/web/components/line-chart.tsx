@@ -123,9 +123,12 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
       ? joinedExtent(baseRange, scanRange(lines.flatMap((l) => (l.smooth ? [l.smooth] : [])), logY), logY)
       : yExtent(lines.flatMap((l) => [l.smooth ?? l.y, l.y]), { ignoreOutliers, log: logY });
     if (!y) return null;
-    // the same numbers keep the same object, so the base layer below is not redrawn for nothing
+    // the same numbers keep the same object, so the base layer below is not redrawn for nothing; "the same"
+    // within a millionth of the range, since the debiased EMA of a flat stretch (a constant learning rate)
+    // lands an ulp above it at some weights, which would otherwise move the axis on every slider tick
     const prev = lastScales.current;
-    if (prev && prev.x0 === x0 && prev.x1 === x1 && prev.y0 === y[0] && prev.y1 === y[1]) return prev;
+    const near = (a: number, b: number) => Math.abs(a - b) <= Math.abs(y[1] - y[0]) * 1e-6;
+    if (prev && prev.x0 === x0 && prev.x1 === x1 && near(prev.y0, y[0]) && near(prev.y1, y[1])) return prev;
     return (lastScales.current = { x0, x1, y0: y[0], y1: y[1] });
   }, [lines, baseRange, ignoreOutliers, logY]);
 

@@ -32,14 +32,16 @@ export function useChartSeries({ runs, keys, smoothing, range, enabled = true }:
   const weight = useDebouncedValue(smoothing, EXACT_SMOOTHING_DELAY_MS);
   const input = seriesInput(runs, keys, range);
   const on = enabled && runs.length > 0 && keys.length > 0;
-  const query = useQuery(trpc.charts.series.queryOptions(input, { enabled: on, placeholderData: keepPreviousData, staleTime: Infinity, select: decodeAll }));
+  // structuralSharing off: a read's decoded columns replace the last ones wholesale, and comparing them
+  // deeply (TanStack's default, ~1M numbers in a compare view) cost more than a slider tick's whole draw
+  const query = useQuery(trpc.charts.series.queryOptions(input, { enabled: on, placeholderData: keepPreviousData, staleTime: Infinity, select: decodeAll, structuralSharing: false }));
   // asked once the buckets have been painted: the smoothing read (every stored point) would otherwise
   // compete with the buckets' read and with the first draw for the same cores
   const painted = useAfterPaint(query.data !== undefined);
   const exact = useQuery(
     trpc.charts.smoothing.queryOptions(
       { ...input, smoothing: weight },
-      { enabled: on && weight > 0 && painted, placeholderData: keepPreviousData, staleTime: Infinity, select: decodeAllSmoothing },
+      { enabled: on && weight > 0 && painted, placeholderData: keepPreviousData, staleTime: Infinity, select: decodeAllSmoothing, structuralSharing: false },
     ),
   );
   const exactWeight = weight > 0 && exact.data && !exact.isPlaceholderData ? weight : -1;

@@ -83,7 +83,8 @@ describe("smoothBuckets", () => {
       });
     };
     const mean = Array.from({ length: 2000 }, (_, i) => (i === 700 ? NaN : Math.sin(i / 37) + (i % 11) / 7));
-    const count = mean.map((_, i) => (i < 1500 ? 256 : i < 1990 ? 1 : 3)); // a long bucketed stretch, then single points
+    // one bucket size, then two alternating (points that do not divide evenly), then single points and a few others
+    const count = mean.map((_, i) => (i < 1000 ? 256 : i < 1500 ? 12 + (i % 2) : i < 1990 ? 1 : 3 + (i % 3)));
     for (const w of [0, 0.3, 0.6, 0.9, 0.99, 0.999, 0.99999, 1]) expect(Array.from(smoothBuckets(mean, count, w)), `w = ${w}`).toEqual(plain(mean, count, w));
   });
 });

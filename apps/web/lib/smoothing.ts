@@ -51,10 +51,13 @@ export function smoothBuckets(mean: ArrayLike<number>, count: ArrayLike<number>,
   let last = 0;
   let n = 0;
   // Runs on every slider tick for every line (300 × 400 buckets in a compare view), so no Math.pow that can
-  // be spared: w^k is reused while the bucket size repeats (it almost always does), and the debias term
-  // is dropped once 1 - w^n rounds to 1, after which it stays 1 (the same values, bit for bit).
+  // be spared: w^k is kept for the last two bucket sizes (buckets hold one size, or two alternating ones
+  // when the points do not divide evenly), and the debias term is dropped once 1 - w^n rounds to 1, after
+  // which it stays 1 (the same values, bit for bit).
   let k = 0;
   let wk = 1;
+  let k2 = 0;
+  let wk2 = 1;
   let debiased = w === 1; // TensorBoard skips the debias term at w = 1
   for (let i = 0; i < mean.length; i++) {
     const v = mean[i];
@@ -63,7 +66,15 @@ export function smoothBuckets(mean: ArrayLike<number>, count: ArrayLike<number>,
       continue;
     }
     const size = Math.max(1, count[i]);
-    if (size !== k) wk = Math.pow(w, (k = size));
+    if (size !== k) {
+      // swap in the other cached size, or compute this one in its place
+      const pk = k;
+      const pw = wk;
+      wk = size === k2 ? wk2 : Math.pow(w, size);
+      k = size;
+      k2 = pk;
+      wk2 = pw;
+    }
     last = last * wk + (1 - wk) * v;
     n += size;
     if (debiased) out[i] = last;
