@@ -12,6 +12,7 @@ import type { Daemon } from "./daemon.ts";
 import { insideDir, runDir } from "./home.ts";
 import { authRequired } from "./auth/auth-mode.ts";
 import { identify } from "./auth/request-user.ts";
+import { sendJson } from "./api/json-response.ts";
 import { serveMetricsCsv } from "./api/metrics-csv.ts";
 import { startPageReads } from "./api/page-reads.ts";
 import { refuseRequest } from "./auth/request-guard.ts";
@@ -21,11 +22,6 @@ export const WEB_DIR = fileURLToPath(new URL("../../apps/web", import.meta.url))
 export const CHECKPOINT_FILE = "checkpoint.pt";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify(body));
-}
 
 /** GET /api/runs/<id>/checkpoints/<name>/download: only checkpoints the store knows, inside the run folder. */
 function downloadHandler(daemon: Daemon): (req: IncomingMessage, res: ServerResponse, m: RegExpMatchArray) => void {

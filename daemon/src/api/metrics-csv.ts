@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { csvChunks, getRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
+import { sendJson } from "./json-response.ts";
 
 export const CSV_MAX_RUNS = 100;
 export const CSV_MAX_KEYS = 200;
@@ -29,13 +30,9 @@ export function parseCsvRequest(daemon: Daemon, params: URLSearchParams): { runs
 }
 
 export async function serveMetricsCsv(daemon: Daemon, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
-  const send = (status: number, body: unknown) => {
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-    res.end(JSON.stringify(body));
-  };
-  if (req.method !== "GET") return send(405, { error: `${req.method} is not supported here; use GET` });
+  if (req.method !== "GET") return sendJson(res, 405, { error: `${req.method} is not supported here; use GET` });
   const parsed = parseCsvRequest(daemon, params);
-  if ("error" in parsed) return send(parsed.status, { error: parsed.error });
+  if ("error" in parsed) return sendJson(res, parsed.status, { error: parsed.error });
   let gone = false;
   res.once("close", () => (gone = true));
   res.writeHead(200, {

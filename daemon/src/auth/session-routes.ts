@@ -2,14 +2,14 @@
 // POST /api/auth/sign-out clears it. The token itself never reaches page JavaScript after sign-in.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { userByToken, type Db } from "@trainyard/db";
+import { sendJson } from "../api/json-response.ts";
 import { SESSION_COOKIE } from "./request-user.ts";
 
 const MAX_BODY = 4096;
 const SESSION_SECONDS = 30 * 24 * 3600;
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers });
-  res.end(JSON.stringify(body));
+  sendJson(res, status, body, { "cache-control": "no-store", ...headers });
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {
