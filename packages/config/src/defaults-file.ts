@@ -1,7 +1,8 @@
 // The trainer's copy of the config defaults is generated from this schema (one home for defaults):
 // `npm run gen:config-defaults` writes it; a test fails when the checked-in file drifts.
 import { fileURLToPath } from "node:url";
-import { experimentSchema, phaseSchema } from "./schema.ts";
+import { TASK_DECLARATIONS } from "@trainyard/protocol/tasks";
+import { ARCHS, BACKBONES, CLASS_WEIGHTS, EXPORT_FORMATS, experimentSchema, MONITOR_MODES, OPTIMIZERS, phaseSchema, PRECISIONS, SCHEDULES, TASKS } from "./schema.ts";
 
 export const TRAINER_DEFAULTS_FILE = fileURLToPath(new URL("../../trainer/trainyard_trainer/config_defaults.json", import.meta.url));
 
@@ -10,6 +11,16 @@ export function defaultsDocument(): string {
     $comment: "Generated from packages/config/src/schema.ts by `npm run gen:config-defaults`; do not edit.",
     config: experimentSchema.parse({ name: "run", dataset: { name: "dataset" } }),
     phase: phaseSchema.parse({ name: "phase", epochs: 1, lr: 1e-3 }),
+    // the values the schema accepts, so the trainer refuses exactly what zod refuses
+    enums: {
+      tasks: TASKS, archs: ARCHS, backbones: BACKBONES, precisions: PRECISIONS, optimizers: OPTIMIZERS,
+      schedules: SCHEDULES, modes: MONITOR_MODES, class_weights: CLASS_WEIGHTS, export_formats: EXPORT_FORMATS,
+    },
+    // per task: its trainer module, model family, default arch and monitor, whether "other" applies
+    tasks: Object.fromEntries(Object.values(TASK_DECLARATIONS).map((t) => [t.task, {
+      family: t.family, targets: t.targets, archs: t.archs, default_arch: t.defaultArch,
+      default_monitor: t.defaultMonitor, other_class: t.otherClass,
+    }])),
   };
   return JSON.stringify(doc, null, 2) + "\n";
 }

@@ -2,6 +2,7 @@
 // Defaults mirror the DermaDetect Gen2A port: ResNet50 at 224 px, 3 frozen epochs at the base LR,
 // then 15 unfrozen epochs at the fine-tune LR, "other" class on at ratio 0.1.
 import { z } from "zod";
+import { ARCHS, DETECTION_ARCHS, TASKS, TASK_DECLARATIONS, archFamily, type Arch, type Task } from "@trainyard/protocol/tasks";
 
 const positive = (what = "a positive number") =>
   z.number({ error: (iss) => `expected ${what}, got ${describe(iss.input)}` }).positive({ error: (iss) => `expected ${what}, got ${describe(iss.input)}` });
@@ -28,17 +29,22 @@ export function describe(value: unknown): string {
 export const BACKBONES = [
   "resnet18", "resnet34", "resnet50",
   "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4",
-  "convnext_tiny", "vit_b_16", "baseline_cnn",
+  "convnext_tiny", "vit_b_16", "mobilenet_v3_large", "baseline_cnn",
 ] as const;
+export { ARCHS, DETECTION_ARCHS, TASKS };
 export const SCHEDULES = ["constant", "cosine", "step", "plateau"] as const;
 export const PRECISIONS = ["fp32", "bf16", "fp16"] as const;
 export const MONITOR_MODES = ["max", "min"] as const;
+export const OPTIMIZERS = ["adamw", "adam", "sgd"] as const;
+export const CLASS_WEIGHTS = ["none", "balanced"] as const;
+export const EXPORT_FORMATS = ["torchscript", "onnx"] as const;
 
 const labelsSchema = z
   .object({
     // a registered label-set name, a file path, or an inline list of diagnoses
     set: z.union([z.string().min(1, { error: "expected a label-set name, a file path or a list" }), z.array(z.string().min(1)).min(1)]),
-    other_class: z.boolean().default(true),
+    // default by task: on for classification, off (and refused) for detection
+    other_class: z.boolean().optional(),
     other_ratio: fraction().default(0.1),
     // samples with none of the selected diagnoses when other_class is false
     unlabeled: enumOf(["drop", "keep"]).default("drop"),
@@ -65,7 +71,7 @@ const datasetSchema = z
   .object({
     name: z.string({ error: "expected the name of a registered dataset" }).min(1),
     image_size: count(16).default(224),
-    labels: labelsSchema.default({ set: "all", other_class: true, other_ratio: 0.1, unlabeled: "drop" }),
+    labels: labelsSchema.default({ set: "all", other_ratio: 0.1, unlabeled: "drop" }),
     split: splitSchema.default({ by: "patient", train: 0.8, val: 0.1, test: 0.1, seed: 0, stratified: true, column: null }),
     subsample: z
       .object({ fraction: fraction().default(1), stratified: z.boolean().default(true) })
@@ -76,7 +82,8 @@ const datasetSchema = z
 
 const modelSchema = z
   .object({
-    arch: enumOf(["gen2a"]).default("gen2a"),
+    // default by task: gen2a for classification, fcos for detection
+    arch: enumOf(ARCHS).optional(),
     backbone: enumOf(BACKBONES).default("resnet50"),
     // imagenet (local torchvision weights file), a path to a state dict, or none
     pretrained: z.string().min(1).default("imagenet"),
@@ -114,12 +121,12 @@ const monitor = z.string().regex(/^(train|val)\/[\w/.-]+$/, { error: "expected a
 
 const trainingSchema = z
   .object({
-    task: enumOf(["multilabel", "multiclass"]).default("multilabel"),
+    task: enumOf(TASKS).default("multilabel"),
     batch_size: count(1).default(64),
     precision: enumOf(PRECISIONS).default("bf16"),
     optimizer: z
       .object({
-        name: enumOf(["adamw", "sgd"]).default("adamw"),
+        name: enumOf(OPTIMIZERS).default("adamw"),
         weight_decay: z.number().min(0).default(1e-4),
         momentum: z.number().min(0).max(1).default(0.9),
         nesterov: z.boolean().default(false),
@@ -128,7 +135,7 @@ const trainingSchema = z
       .default({ name: "adamw", weight_decay: 1e-4, momentum: 0.9, nesterov: false }),
     grad_accum_steps: count(1).default(1),
     grad_clip: positive().nullable().default(null),
-    class_weights: enumOf(["none", "balanced"]).default("none"),
+    class_weights: enumOf(CLASS_WEIGHTS).default("none"),
     phases: z
       .array(phaseSchema)
       .min(1, { error: "at least one phase is needed" })
@@ -140,30 +147,42 @@ const trainingSchema = z
     early_stopping: z
       .object({
         enabled: z.boolean().default(true),
-        monitor: monitor.default("val/auc_macro"),
+        // default by task (val/auc_macro for classification, val/map50_95 for detection)
+        monitor: monitor.optional(),
         mode: enumOf(MONITOR_MODES).default("max"),
         patience: count(1).default(5),
         min_delta: z.number().min(0).default(0),
       })
       .strict()
-      .default({ enabled: true, monitor: "val/auc_macro", mode: "max", patience: 5, min_delta: 0 }),
+      .default({ enabled: true, mode: "max", patience: 5, min_delta: 0 }),
     checkpoint: z
       .object({
-        monitor: monitor.default("val/auc_macro"),
+        monitor: monitor.optional(),
         mode: enumOf(MONITOR_MODES).default("max"),
         top_k: count(0).default(1),
         every_n_epochs: count(0).default(10),
         last: z.boolean().default(true),
       })
       .strict()
-      .default({ monitor: "val/auc_macro", mode: "max", top_k: 1, every_n_epochs: 10, last: true }),
+      .default({ mode: "max", top_k: 1, every_n_epochs: 10, last: true }),
     seed: count().default(0),
     deterministic: z.boolean().default(false),
     channels_last: z.boolean().default(true),
     compile: z.boolean().default(false),
     log_every_n_steps: count(1).default(10),
     // formats the best model is exported to at the end of the run (runs/<id>/exports/), checked against PyTorch
-    export: z.array(enumOf(["torchscript", "onnx"])).default([]),
+    export: z.array(enumOf(EXPORT_FORMATS)).default([]),
+    detection: z
+      .object({
+        // a predicted box counts (precision, recall, the gallery's default) from this score on
+        score_threshold: fraction().default(0.25),
+        // boxes kept per image after non-maximum suppression (COCO evaluates up to 100)
+        max_detections: count(1).default(100),
+        // validation images whose predictions are sent to the dashboard's gallery at every evaluation
+        sample_images: count(0).default(8),
+      })
+      .strict()
+      .default({ score_threshold: 0.25, max_detections: 100, sample_images: 8 }),
   })
   .strict();
 
@@ -203,7 +222,46 @@ export const experimentSchema = z
     resources: resourcesSchema.default(resourcesSchema.parse({})),
     tags: z.array(z.string().min(1)).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const task = TASK_DECLARATIONS[c.training.task];
+    const arch = c.model.arch;
+    if (arch !== undefined && !task.archs.includes(arch)) {
+      const family = archFamily(arch);
+      ctx.addIssue({
+        code: "custom",
+        path: ["model", "arch"],
+        message: `${arch} is a ${family} model but training.task is ${c.training.task}; use one of ${task.archs.join(", ")}` +
+          (family === "detection" ? ", or set training.task: detection" : ", or set training.task: multilabel or multiclass"),
+      });
+    }
+    if (c.dataset.labels.other_class === true && !task.otherClass)
+      ctx.addIssue({
+        code: "custom",
+        path: ["dataset", "labels", "other_class"],
+        message: `${c.training.task} has no "other" class (boxes of classes outside the label set are dropped); set dataset.labels.other_class: false or leave it out`,
+      });
+  })
+  .transform((c) => resolveTaskDefaults(c));
+
+/** Fills the defaults that depend on the task (arch, monitors, the "other" class). */
+function resolveTaskDefaults<C extends {
+  training: { task: Task; early_stopping: { monitor?: string }; checkpoint: { monitor?: string } };
+  model: { arch?: Arch };
+  dataset: { labels: { other_class?: boolean } };
+}>(c: C) {
+  const task = TASK_DECLARATIONS[c.training.task];
+  return {
+    ...c,
+    dataset: { ...c.dataset, labels: { ...c.dataset.labels, other_class: c.dataset.labels.other_class ?? task.otherClass } },
+    model: { ...c.model, arch: c.model.arch ?? task.defaultArch },
+    training: {
+      ...c.training,
+      early_stopping: { ...c.training.early_stopping, monitor: c.training.early_stopping.monitor ?? task.defaultMonitor },
+      checkpoint: { ...c.training.checkpoint, monitor: c.training.checkpoint.monitor ?? task.defaultMonitor },
+    },
+  };
+}
 
 /** What a user writes: every key with a default may be left out. */
 export type ExperimentInput = z.input<typeof experimentSchema>;
