@@ -29,7 +29,10 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20 || (
 
 # 2. JavaScript dependencies and the dashboard build.
 say "installing npm dependencies"
-npm ci --no-audit --no-fund
+# onnxruntime-node carries its CPU runtime in the npm package; its install script would only fetch GPU
+# binaries from outside the registry. npm 11 does not run it (package.json allowScripts leaves it out);
+# older npm runs every script, so tell the script itself to skip.
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 say "building the dashboard"
 NEXT_TELEMETRY_DISABLED=1 npm run build
 
