@@ -4,6 +4,7 @@ import type Database from "better-sqlite3";
 import { readGroupBuckets } from "./block-buckets.ts";
 import { GROUP_POINTS } from "./block-groups.ts";
 import { BucketBuilder, bucketLimit, bucketWidth } from "./bucket-builder.ts";
+import { QUEUE_ORDER_SQL } from "./runs.ts";
 import { distinctKeys, readSeriesColumns, readStepValues, seriesStride, seriesSummary, type SeriesColumns } from "./metric-blocks.ts";
 
 /** A bucketed series, columnar (six arrays of equal length) so 300 series stay small on the wire. */
@@ -358,7 +359,7 @@ export function pageRuns(sqlite: Database.Database, q: RunPageQuery): { total: n
 
 /** Queue position (1 = next to start) of every queued run: priority first, then FIFO, as the scheduler. */
 export function queuePositions(sqlite: Database.Database): Map<string, number> {
-  const ids = sqlite.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY priority DESC, created_at ASC").pluck().all() as string[];
+  const ids = sqlite.prepare(`SELECT id FROM runs WHERE status = 'queued' ORDER BY ${QUEUE_ORDER_SQL}`).pluck().all() as string[];
   return new Map(ids.map((id, i) => [id, i + 1]));
 }
 

@@ -75,14 +75,15 @@ export function countRuns(db: Db, q: RunQuery = {}): number {
   return db.select({ n: sql<number>`count(*)` }).from(runs).where(runFilter(q)).get()?.n ?? 0;
 }
 
-/** Queued runs in the order the scheduler considers them: priority first, then FIFO by queue time. */
+/**
+ * The queue order, defined once: priority first, then FIFO by the time a run was (re)queued, so a resumed
+ * run queues behind the runs already waiting. The scheduler and the runs table's positions both use it.
+ */
+export const QUEUE_ORDER_SQL = "priority DESC, coalesce(queued_at, created_at) ASC, id ASC";
+
+/** Queued runs in the order the scheduler considers them. */
 export function queuedRuns(db: Db): RunRow[] {
-  return db
-    .select()
-    .from(runs)
-    .where(eq(runs.status, "queued"))
-    .orderBy(desc(runs.priority), asc(sql`coalesce(${runs.queuedAt}, ${runs.createdAt})`), asc(runs.id))
-    .all();
+  return db.select().from(runs).where(eq(runs.status, "queued")).orderBy(sql.raw(QUEUE_ORDER_SQL)).all();
 }
 
 /** Removes a run and, by cascade, its metrics, events and checkpoint records. */
