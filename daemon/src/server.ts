@@ -110,6 +110,7 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
       const m = path.match(/^\/api\/runs\/([^/]+)\/checkpoints\/([^/]+)\/download$/);
       if (m && (req.method === "GET" || req.method === "HEAD")) return download(req, res, m);
       if (path === "/api/export/metrics.csv") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams);
+      if (path === "/api/export/metrics.jsonl") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams, "jsonl");
       return sendJson(res, 404, { error: `no API route ${req.method} ${path}` });
     }
     if (!who.ok && !OPEN_PAGES.test(path)) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { ConfigError } from "@trainyard/config";
-import { countRuns, getRun, listCheckpoints, listRunEvents, listRuns, distinctKeys, readSeries, RUN_SORT_KEYS, RUN_STATES, type RunRow } from "@trainyard/db";
+import { countRuns, getRun, listCheckpoints, listRunEvents, listRuns, distinctKeys, readSeries, RUN_SORT_KEYS, RUN_STATES, runMetrics, type RunRow } from "@trainyard/db";
 import { assertMayChange, publicProcedure, router, badRequest, notFound, type Context } from "./trpc.ts";
 import { RunStateError } from "../daemon.ts";
 import { toSummary } from "../runs/run-summary.ts";
@@ -74,6 +74,12 @@ export const runsRouter = router({
         downloadUrl: `/api/runs/${encodeURIComponent(run.id)}/checkpoints/${encodeURIComponent(c.name)}/download`,
       })),
     };
+  }),
+
+  /** The run's numbers for scripts: last value of every key, the best checkpoint's values, test/*. */
+  metrics: publicProcedure.input(runId).query(({ ctx, input }) => {
+    if (!getRun(ctx.daemon.store.db, input.id)) notFound(`no run "${input.id}"`);
+    return runMetrics(ctx.daemon.store.sqlite, input.id);
   }),
 
   /** Validate a config without submitting it: resolved config or the list of field issues. */

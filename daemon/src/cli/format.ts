@@ -1,4 +1,5 @@
 // Terminal rendering of runs for `trainyard runs` and `trainyard show`.
+import type { MetricValue, RunMetrics } from "@trainyard/db";
 import type { RunSummary } from "../runs/run-summary.ts";
 
 export function formatRunLine(r: RunSummary): string {
@@ -8,7 +9,15 @@ export function formatRunLine(r: RunSummary): string {
   return [r.id, r.name.padEnd(16), r.owner.padEnd(8), r.status.padEnd(11), (r.phase ?? "").padEnd(10), progress.padEnd(13), where].join("  ").trimEnd();
 }
 
-export function formatRunDetail(r: RunSummary & { stderrTail?: string | null; checkpoints?: { name: string; epoch: number; monitorName: string | null; monitorValue: number | null }[] }): string {
+/** The headline metrics `show` prints: the task's main keys and the loss, at best and at test. */
+const HEADLINE = /^(val|test)\/(loss|auc_macro|auc_micro|map|map50_95|map50|f1_macro|accuracy|precision|recall|findings_auc)$/;
+
+const fmtValue = (v: MetricValue) => (typeof v === "number" ? v.toFixed(4) : v);
+
+export function formatRunDetail(
+  r: RunSummary & { stderrTail?: string | null; checkpoints?: { name: string; epoch: number; monitorName: string | null; monitorValue: number | null }[] },
+  metrics?: RunMetrics,
+): string {
   const lines = [
     `run        ${r.id} (${r.name})`,
     `status     ${r.status}${r.error ? `: ${r.error}` : ""}`,
@@ -19,6 +28,10 @@ export function formatRunDetail(r: RunSummary & { stderrTail?: string | null; ch
     `best       ${r.best ? `${r.best.name} = ${r.best.value.toFixed(4)} (epoch ${r.best.epoch})` : "-"}`,
   ];
   for (const c of r.checkpoints ?? []) lines.push(`checkpoint ${c.name} (epoch ${c.epoch}${c.monitorName ? `, ${c.monitorName}=${c.monitorValue?.toFixed(4)}` : ""})`);
+  const headline = (values: Record<string, MetricValue>) =>
+    Object.entries(values).filter(([k]) => HEADLINE.test(k)).map(([k, v]) => `${k}=${fmtValue(v)}`).join("  ");
+  if (metrics?.best && headline(metrics.best.values)) lines.push(`at best    ${headline(metrics.best.values)} (epoch ${metrics.best.epoch})`);
+  if (metrics && headline(metrics.test)) lines.push(`test       ${headline(metrics.test)}`);
   if (r.stderrTail) lines.push("", "trainer stderr (tail):", r.stderrTail.trimEnd().split("\n").slice(-25).join("\n"));
   return lines.join("\n");
 }

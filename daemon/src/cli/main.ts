@@ -1,7 +1,7 @@
 // `trainyard` command line: the daemon itself, and every other command as a client of it.
 import { describeError, makeClient } from "./client.ts";
 import { dataset, demo, labels } from "./dataset-commands.ts";
-import { cancel, deleteRun, download, resume, run, runs, show } from "./run-commands.ts";
+import { cancel, deleteRun, download, metrics, resume, run, runs, show } from "./run-commands.ts";
 import { user } from "./user-commands.ts";
 import { checkOnnx } from "./export-commands.ts";
 
@@ -17,6 +17,7 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
   trainyard run CONFIG.yaml [key=value ...] [--wait] [--json] [--dry-run]
   trainyard runs [--json] [--status queued,running] [--owner NAME] [--limit N]
   trainyard show RUN [--json] | cancel RUN | resume RUN | delete RUN
+  trainyard metrics RUN [--key K ...] [--format csv|json]   every stored point (JSON: one line per point)
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
   trainyard check-onnx MODEL.onnx        compare an ONNX export (python -m trainyard_trainer export) with PyTorch
   trainyard user add NAME [--admin] [--home DIR] | ls | token NAME | rm NAME
@@ -41,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runs(makeClient(), rest);
       case "show":
         return await show(makeClient(), rest);
+      case "metrics":
+        return await metrics(makeClient(), rest);
       case "cancel":
         return await cancel(makeClient(), rest);
       case "resume":

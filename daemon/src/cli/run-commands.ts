@@ -1,4 +1,4 @@
-// `trainyard run`, `runs`, `show`, `cancel`, `resume`, `delete`, `download`.
+// `trainyard run`, `runs`, `show`, `metrics`, `cancel`, `resume`, `delete`, `download`.
 import { createWriteStream, existsSync, readFileSync, renameSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Readable } from "node:stream";
@@ -79,9 +79,49 @@ export async function runs(client: Client, args: string[]): Promise<number> {
 export async function show(client: Client, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean" } } });
   if (!positionals[0]) throw new Error("usage: trainyard show RUN [--json]");
-  const r = await client.runs.get.query({ id: positionals[0] });
-  console.log(values.json ? JSON.stringify(r, null, 2) : formatRunDetail(r));
+  const [r, metrics] = await Promise.all([client.runs.get.query({ id: positionals[0] }), client.runs.metrics.query({ id: positionals[0] })]);
+  console.log(values.json ? JSON.stringify({ ...r, metrics }, null, 2) : formatRunDetail(r, metrics));
   return 0;
+}
+
+const METRICS_USAGE = "usage: trainyard metrics RUN [--key K ...] [--format csv|json]   (every stored point; all keys unless --key)";
+
+/** Every point of a run's series on stdout, streamed from the daemon as the dashboard's CSV export is. */
+export async function metrics(client: Client, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { key: { type: "string", multiple: true }, format: { type: "string", default: "csv" } },
+  });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) throw new Error(METRICS_USAGE);
+  const format = values.format === "json" || values.format === "jsonl" ? "jsonl" : values.format === "csv" ? "csv" : null;
+  if (!format) throw new Error(`--format ${values.format}: expected csv or json (JSON lines, one point per line)\n${METRICS_USAGE}`);
+  const keys = values.key?.length ? values.key : await client.runs.metricKeys.query({ id });
+  if (!keys.length) throw new Error(`run ${id} has no metrics yet`);
+  const query = new URLSearchParams([["run", id], ...keys.map((k) => ["key", k])]);
+  const res = await fetchDaemon(`/api/export/metrics.${format}?${query}`);
+  await pipeline(Readable.fromWeb(res.body as never), process.stdout);
+  return 0;
+}
+
+/** A GET to the daemon's plain HTTP routes with the caller's token; refusals become errors with the daemon's words. */
+async function fetchDaemon(path: string): Promise<Response> {
+  const token = process.env.TRAINYARD_TOKEN;
+  const res = await fetch(`${daemonUrl()}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).catch(() => {
+    throw new Error(`cannot reach the daemon at ${daemonUrl()}: start it with \`trainyard daemon\``);
+  });
+  if (!res.ok) {
+    const body = await res.text();
+    let message = body;
+    try {
+      message = JSON.parse(body).error ?? body;
+    } catch {
+      // not JSON
+    }
+    throw new Error(`${res.status}: ${message}`);
+  }
+  return res;
 }
 
 export async function cancel(client: Client, args: string[]): Promise<number> {
@@ -109,22 +149,7 @@ export async function download(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { checkpoint: { type: "string", default: "best" }, output: { type: "string", short: "o" } } });
   const id = positionals[0];
   if (!id) throw new Error("usage: trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]");
-  const token = process.env.TRAINYARD_TOKEN;
-  const res = await fetch(`${daemonUrl()}/api/runs/${encodeURIComponent(id)}/checkpoints/${encodeURIComponent(values.checkpoint!)}/download`, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  }).catch(() => {
-    throw new Error(`cannot reach the daemon at ${daemonUrl()}: start it with \`trainyard daemon\``);
-  });
-  if (!res.ok) {
-    const body = await res.text();
-    let message = body;
-    try {
-      message = JSON.parse(body).error ?? body;
-    } catch {
-      // not JSON
-    }
-    throw new Error(`${res.status}: ${message}`);
-  }
+  const res = await fetchDaemon(`/api/runs/${encodeURIComponent(id)}/checkpoints/${encodeURIComponent(values.checkpoint!)}/download`);
   const out = values.output ?? `${id}-${values.checkpoint}.ckpt`;
   const tmp = `${out}.part`;
   await pipeline(Readable.fromWeb(res.body as never), createWriteStream(tmp));

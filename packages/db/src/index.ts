@@ -6,5 +6,6 @@ export * from "./datasets.ts";
 export * from "./users.ts";
 export * from "./chart-queries.ts";
 export * from "./csv-export.ts";
+export * from "./run-metrics.ts";
 export * from "./metric-blocks.ts";
 export { GROUP_POINTS } from "./block-groups.ts";
