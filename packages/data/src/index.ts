@@ -16,3 +16,4 @@ export * from "./image-cache.ts";
 export * from "./image-decode.ts";
 export * from "./image-header.ts";
 export * from "./demo-dataset.ts";
+export * from "./demo-detection.ts";
