@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type ExperimentConfig } from "@trainyard/config";
 import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, updateRun, type RunRow, type Store } from "@trainyard/db";
+import { CheckpointRefError, parseCheckpointRef, resolveCheckpoint, type CheckpointRef } from "./runs/checkpoint-refs.ts";
 import { resolveLabelSet } from "./runs/label-resolution.ts";
 import { EventBus } from "./runs/event-bus.ts";
 import { setQueueLookup, toSummary } from "./runs/run-summary.ts";
@@ -86,9 +87,21 @@ export class Daemon {
       throw new ConfigError([{ path: "resources.gpus", message: `${config.resources.gpus} GPUs requested, but this daemon may use ${gpuSlots.length} (${gpuSlots.map((s) => s.id).join(", ")})` }]);
     if (this.scheduler.hasGpus && config.resources.gpus === 0 && gpuSlots.length === this.scheduler.all.length)
       throw new ConfigError([{ path: "resources.gpus", message: "0 GPUs requested, but this daemon has no CPU slot to run it on: ask for a GPU, or start the daemon with --cpu-slots 1 (TRAINYARD_CPU_SLOTS)" }]);
+    if (config.model.init_from) this.initFromCheckpoint(config.model.init_from);
     const labels = resolveLabelSet(this.store.db, config.dataset.labels.set, dataset.diagnoses);
     const classes = config.dataset.labels.other_class ? [...labels, "other"] : labels;
     return { config, classes };
+  }
+
+  /** The checkpoint `model.init_from` names, or a ConfigError on that field saying what exists. */
+  initFromCheckpoint(ref: string): CheckpointRef {
+    try {
+      const { runId, name } = parseCheckpointRef(ref);
+      return resolveCheckpoint(this.store.db, this.home, runId, name);
+    } catch (e) {
+      if (e instanceof CheckpointRefError) throw new ConfigError([{ path: "model.init_from", message: e.message }]);
+      throw e;
+    }
   }
 
   submit(yaml: string, overrides: readonly string[] = [], owner = LOCAL_USER): RunRow {
@@ -125,15 +138,27 @@ export class Daemon {
     }
   }
 
-  /** A cancelled, interrupted or failed run goes back to the queue as a new attempt, from its last checkpoint. */
-  resume(id: string): RunRow {
+  /**
+   * A cancelled, interrupted or failed run goes back to the queue as a new attempt, from its last checkpoint or
+   * the one named: the trainer restores that checkpoint's position (phase, epoch, step), optimizer and RNGs and
+   * trains on from there, as if the later epochs had not happened.
+   */
+  resume(id: string, checkpoint?: string): RunRow {
     const run = getRun(this.store.db, id);
     if (!run) throw new RunStateError(`no run "${id}"`);
     if (!["cancelled", "interrupted", "failed"].includes(run.status))
       throw new RunStateError(`run ${id} is ${run.status}; only cancelled, interrupted or failed runs can be resumed`);
-    if (!existsSync(join(runDir(this.home, id), LAST_CHECKPOINT)))
+    let resumeFrom = LAST_CHECKPOINT;
+    if (checkpoint && checkpoint !== "last") {
+      try {
+        resumeFrom = resolveCheckpoint(this.store.db, this.home, id, checkpoint).relative;
+      } catch (e) {
+        if (e instanceof CheckpointRefError) throw new RunStateError(`cannot resume from "${checkpoint}": ${e.message}`);
+        throw e;
+      }
+    } else if (!existsSync(join(runDir(this.home, id), LAST_CHECKPOINT)))
       throw new RunStateError(`run ${id} has no "last" checkpoint to resume from (it stopped before its first one); submit its config again with \`trainyard run\``);
-    updateRun(this.store.db, id, { status: "queued", queuedAt: Date.now(), resumeFrom: LAST_CHECKPOINT, error: null, endedAt: null });
+    updateRun(this.store.db, id, { status: "queued", queuedAt: Date.now(), resumeFrom, error: null, endedAt: null });
     this.publishRun(id);
     this.scheduler.poke();
     return getRun(this.store.db, id)!;

@@ -1,6 +1,6 @@
 // The daemon's one HTTP origin: /healthz, tRPC at /api/trpc (queries, mutations, SSE subscriptions),
 // streamed checkpoint downloads and metric CSV exports, and the Next.js dashboard for everything else.
-import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,17 +9,18 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { getCheckpoint, getRun } from "@trainyard/db";
 import { appRouter } from "./api/router.ts";
 import type { Daemon } from "./daemon.ts";
-import { insideDir, runDir } from "./home.ts";
+import { CHECKPOINT_FILE } from "./runs/checkpoint-refs.ts";
+import { servableFileIn } from "./runs/run-files.ts";
 import { authRequired } from "./auth/auth-mode.ts";
 import { identify } from "./auth/request-user.ts";
 import { sendJson } from "./api/json-response.ts";
 import { serveMetricsCsv } from "./api/metrics-csv.ts";
+import { SAMPLE_IMAGE_ROUTE, serveSampleImage } from "./api/sample-images.ts";
 import { startPageReads } from "./api/page-reads.ts";
 import { refuseRequest } from "./auth/request-guard.ts";
 import { signIn, signOut } from "./auth/session-routes.ts";
 
 export const WEB_DIR = fileURLToPath(new URL("../../apps/web", import.meta.url));
-export const CHECKPOINT_FILE = "checkpoint.pt";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -50,21 +51,9 @@ function downloadHandler(daemon: Daemon): (req: IncomingMessage, res: ServerResp
   };
 }
 
-/**
- * A file the store points at, only if it exists and, with every symlink resolved, lies inside the run's
- * folder under TRAINYARD_HOME; null otherwise.
- */
+/** A file inside the run's folder (see servableFileIn), or null. */
 export function servableFile(daemon: Daemon, runId: string, relative: string): string | null {
-  const base = runDir(daemon.home, runId);
-  const file = insideDir(base, relative);
-  if (!file || !existsSync(file)) return null;
-  try {
-    const real = realpathSync(file);
-    if (!insideDir(realpathSync(base), real) || !statSync(real).isFile()) return null;
-    return real;
-  } catch {
-    return null;
-  }
+  return servableFileIn(daemon.home, runId, relative);
 }
 
 /** Pages a browser may load before signing in. */
@@ -109,6 +98,8 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
       if (!who.ok) return sendJson(res, 401, { error: who.message });
       const m = path.match(/^\/api\/runs\/([^/]+)\/checkpoints\/([^/]+)\/download$/);
       if (m && (req.method === "GET" || req.method === "HEAD")) return download(req, res, m);
+      const image = path.match(SAMPLE_IMAGE_ROUTE);
+      if (image) return void serveSampleImage(daemon, req, res, image);
       if (path === "/api/export/metrics.csv") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams);
       if (path === "/api/export/metrics.jsonl") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams, "jsonl");
       return sendJson(res, 404, { error: `no API route ${req.method} ${path}` });

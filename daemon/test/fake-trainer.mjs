@@ -6,6 +6,8 @@
 //   exit=crash|oom|kill|code3   how to end instead of completing
 //   symlink_ckpt=1   also report a checkpoint whose folder is a symlink out of the run folder
 //   echo_env=1       log CUDA_VISIBLE_DEVICES and the process id
+//   best_at=N        write checkpoint "best" at step N
+// A warm start (spec.init_from) is logged as "init_from <path>".
 // SIGTERM: writes "last" at the current step, prints done{interrupted}, exits 0 (like the real trainer).
 // Resume: spec.resume.checkpoint (a JSON file here) continues from the step stored in it.
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync, mkdtempSync } from "node:fs";
@@ -21,16 +23,18 @@ const nValues = Number(opts.values ?? 4);
 const ckptEvery = Number(opts.ckpt_every ?? 0);
 const out = (o) => process.stdout.write(JSON.stringify({ time: Date.now() / 1000, ...o }) + "\n");
 
-function saveLast(step) {
-  const dir = join(spec.run_dir, "checkpoints", "last");
+function saveCheckpoint(name, step) {
+  const dir = join(spec.run_dir, "checkpoints", name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "checkpoint.pt.tmp"), JSON.stringify({ step }));
   renameSync(join(dir, "checkpoint.pt.tmp"), join(dir, "checkpoint.pt"));
-  out({ type: "checkpoint", name: "last", epoch: 1, step, dir, monitor: null });
+  out({ type: "checkpoint", name, epoch: 1, step, dir, monitor: null });
 }
+const saveLast = (step) => saveCheckpoint("last", step);
 
 let step = spec.resume ? JSON.parse(readFileSync(spec.resume.checkpoint, "utf8")).step : 0;
 if (spec.resume) out({ type: "log", level: "info", message: `resumed at step ${step}` });
+if (spec.init_from) out({ type: "log", level: "info", message: `init_from ${spec.init_from.checkpoint}` });
 if (opts.echo_env) out({ type: "log", level: "info", message: `CUDA_VISIBLE_DEVICES=${process.env.CUDA_VISIBLE_DEVICES} pid=${process.pid}` });
 if (opts.symlink_ckpt) {
   const outside = mkdtempSync(join(tmpdir(), "outside-"));
@@ -71,6 +75,7 @@ function tick() {
   for (let i = 0; i < nValues; i++) values[`train/m${i}`] = Math.sin(step + i);
   out({ type: "metrics", step, epoch: 1, phase: "fake", values });
   if (ckptEvery && step % ckptEvery === 0) saveLast(step);
+  if (Number(opts.best_at) === step) saveCheckpoint("best", step);
   setTimeout(tick, interval);
 }
 tick();

@@ -111,9 +111,9 @@ export const runsRouter = router({
   }),
 
   /** A cancelled, interrupted or failed run continues from its last checkpoint as a new attempt. */
-  resume: publicProcedure.input(runId).mutation(({ ctx, input }) => {
+  resume: publicProcedure.input(runId.extend({ checkpoint: z.string().min(1).max(200).optional() })).mutation(({ ctx, input }) => {
     runToChange(ctx, input.id, "resume");
-    return toSummary(conflictOnState(() => ctx.daemon.resume(input.id)));
+    return toSummary(conflictOnState(() => ctx.daemon.resume(input.id, input.checkpoint)));
   }),
 
   /** Removes a run that is not running: its records and its folder (checkpoints included). */

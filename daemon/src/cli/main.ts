@@ -16,7 +16,7 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
   trainyard labels add NAME FILE [--dataset D] | ls
   trainyard run CONFIG.yaml [key=value ...] [--wait] [--json] [--dry-run]
   trainyard runs [--json] [--status queued,running] [--owner NAME] [--limit N]
-  trainyard show RUN [--json] | cancel RUN | resume RUN | delete RUN
+  trainyard show RUN [--json] | cancel RUN | resume RUN [--checkpoint NAME] | delete RUN
   trainyard metrics RUN [--key K ...] [--format csv|json]   every stored point (JSON: one line per point)
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
   trainyard check-onnx MODEL.onnx        compare an ONNX export (python -m trainyard_trainer export) with PyTorch

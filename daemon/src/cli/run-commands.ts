@@ -132,9 +132,11 @@ export async function cancel(client: Client, args: string[]): Promise<number> {
 }
 
 export async function resume(client: Client, args: string[]): Promise<number> {
-  if (!args[0]) throw new Error("usage: trainyard resume RUN");
-  const r = await client.runs.resume.mutate({ id: args[0] });
-  console.log(`${r.id}: queued to resume from its last checkpoint (attempt ${r.attempt + 1}${r.queue ? `, ${r.queue.reason}` : ""})`);
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { checkpoint: { type: "string" } } });
+  if (!positionals[0]) throw new Error("usage: trainyard resume RUN [--checkpoint last|best|NAME]");
+  const checkpoint = values.checkpoint ?? "last";
+  const r = await client.runs.resume.mutate({ id: positionals[0], checkpoint });
+  console.log(`${r.id}: queued to resume from its ${checkpoint} checkpoint (attempt ${r.attempt + 1}${r.queue ? `, ${r.queue.reason}` : ""})`);
   return 0;
 }
 

@@ -50,6 +50,9 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
     },
     counts: arrays.counts,
     resume: resumeCheckpoint ? { checkpoint: resumeCheckpoint } : null,
+    // a warm start (model.init_from), resolved again here: the run it names may have gone since submission;
+    // a resumed run restores its own checkpoint instead
+    init_from: config.model.init_from && !resumeCheckpoint ? { checkpoint: daemon.initFromCheckpoint(config.model.init_from).file, ref: config.model.init_from } : null,
     // the trainer should refuse to write a checkpoint when less than this is free (clear error, no half file)
     limits: { min_free_bytes: minFreeBytes() },
   };

@@ -87,6 +87,9 @@ const modelSchema = z
     backbone: enumOf(BACKBONES).default("resnet50"),
     // imagenet (local torchvision weights file), a path to a state dict, or none
     pretrained: z.string().min(1).default("imagenet"),
+    // warm start from a whole Trainyard model (backbone and heads): RUN or RUN:CHECKPOINT (default best);
+    // tensors whose name and shape match are loaded, the rest keep their fresh values (the log says which)
+    init_from: z.string().min(1, { error: "expected RUN or RUN:CHECKPOINT" }).nullable().default(null),
     image_head: count(1).default(256),
     metadata: z
       .object({ enabled: z.boolean().default(true), hidden: count(1).default(256) })
