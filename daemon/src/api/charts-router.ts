@@ -5,12 +5,13 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import {
   distinctKeys, epochDurations, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions,
-  readCurves, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketOptions, type RunState,
+  listSampleEvaluations, readCurves, readSamples, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketOptions, type RunState,
 } from "@trainyard/db";
 import type { WireSeries, WireSmoothing } from "@trainyard/db/series-wire";
 import type { ChartReadJob, ChartReadResult } from "../charts/chart-read-jobs.ts";
 import type { Daemon } from "../daemon.ts";
 import { publicProcedure, router, notFound } from "./trpc.ts";
+import { runImages, sampleImageUrl, sourceSize } from "./sample-images.ts";
 import { toSummary } from "../runs/run-summary.ts";
 
 const id = z.string().min(1).max(64);
@@ -135,6 +136,32 @@ export const chartsRouter = router({
 
   /** The evaluations that printed ROC / PR curves (split, epoch, classes). */
   curveEvaluations: publicProcedure.input(z.object({ id })).query(({ ctx, input }) => listCurveEvaluations(ctx.daemon.store.sqlite, input.id)),
+
+  /** The evaluations that sampled validation images with their predicted boxes (detection runs), oldest first. */
+  sampleEvaluations: publicProcedure.input(z.object({ id })).query(({ ctx, input }) => {
+    if (!getRun(ctx.daemon.store.db, input.id)) notFound(`no run "${input.id}"`);
+    return listSampleEvaluations(ctx.daemon.store.sqlite, input.id);
+  }),
+
+  /**
+   * One sampled evaluation: per image its row, predicted boxes [x0, y0, x1, y1, score, class] and true
+   * boxes [x0, y0, x1, y1, class] in source-image pixels, the image's URL (cropped to the content, so a
+   * box maps onto it by displayed width / source width) and its source size (null when the cache has no
+   * geometry).
+   */
+  samples: publicProcedure
+    .input(z.object({ id, split: z.string().min(1).max(20), epoch: z.number().int() }))
+    .query(({ ctx, input }) => {
+      const run = getRun(ctx.daemon.store.db, input.id);
+      if (!run) notFound(`no run "${input.id}"`);
+      const found = readSamples(ctx.daemon.store.sqlite, input.id, input.split, input.epoch);
+      if (!found) notFound(`run ${input.id} sampled no images at ${input.split} epoch ${input.epoch}`);
+      const images = runImages(ctx.daemon, run);
+      return {
+        ...found,
+        items: found.items.map((item) => ({ ...item, image: sampleImageUrl(run.id, item.row), source: "error" in images ? null : sourceSize(images, item.row) })),
+      };
+    }),
 
   /** ROC and PR curves of one evaluation, one per kind and class. */
   curves: publicProcedure

@@ -15,6 +15,8 @@ export type LiveEvent =
   | { type: "metrics"; runId: string; points: LivePoint[] }
   | { type: "log"; runId: string; id?: number; level: string; message: string; time: number }
   | { type: "checkpoint"; runId: string; name: string; epoch: number; step: number }
+  /** A detection evaluation sampled `count` images (read them with charts.samples). */
+  | { type: "samples"; runId: string; split: string; epoch: number; step: number; count: number }
   | { type: "deleted"; runId: string };
 
 type Listener = (e: LiveEvent) => void;

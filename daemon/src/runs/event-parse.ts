@@ -4,9 +4,27 @@ export type TrainerEvent =
   | { type: "status"; state: string; phase?: string; epoch?: number; epochs?: number; step?: number; steps?: number; time: number }
   | { type: "metrics"; step: number; epoch: number; phase: string | null; time: number; values: Record<string, number> }
   | { type: "curve"; time: number; payload: Record<string, unknown> }
+  | { type: "samples"; split: string; epoch: number; step: number; time: number; items: SampleItem[]; problems: string[] }
   | { type: "checkpoint"; name: string; epoch: number; step: number; dir: string; monitor: { name: string; value: number } | null; time: number }
   | { type: "log"; level: string; message: string; time: number }
   | { type: "done"; state: string; error?: string; best?: { name: string; value: number; epoch?: number } | null; time: number };
+
+/** A predicted box: x0, y0, x1, y1 in source-image pixels, score, class name. */
+export type PredictedBox = [number, number, number, number, number, string];
+/** A ground-truth box: x0, y0, x1, y1 in source-image pixels, class name. */
+export type TruthBox = [number, number, number, number, string];
+
+/** One sampled image of an evaluation: its dataset table row (= image-cache row) and boxes. */
+export interface SampleItem {
+  row: number;
+  boxes: PredictedBox[];
+  truth: TruthBox[];
+}
+
+/** At most this many images per samples event are kept (the trainer sends training.detection.sample_images). */
+export const MAX_SAMPLE_ITEMS = 256;
+/** At most this many boxes per image and kind (the trainer caps predictions at max_detections). */
+export const MAX_SAMPLE_BOXES = 1000;
 
 const num = (v: unknown, fallback = 0) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
 
@@ -36,6 +54,8 @@ export function parseEventLine(line: string, now = Date.now() / 1000): TrainerEv
     }
     case "curve":
       return { type: "curve", time, payload: obj };
+    case "samples":
+      return parseSamples(obj, time);
     case "checkpoint":
       return {
         type: "checkpoint",
@@ -53,4 +73,59 @@ export function parseEventLine(line: string, now = Date.now() / 1000): TrainerEv
     default:
       return { type: "log", level: "warning", message: `unknown event type "${obj.type}": ${text.slice(0, 500)}`, time };
   }
+}
+
+const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+/** A box's four coordinates, finite and not inverted, or why not. */
+function boxCoords(b: unknown[]): string | null {
+  if (!b.slice(0, 4).every(finite)) return "coordinates must be four finite numbers";
+  const [x0, y0, x1, y1] = b as number[];
+  if (x1 < x0 || y1 < y0) return "x1 < x0 or y1 < y0";
+  return null;
+}
+
+/**
+ * A samples event (detection evaluations: predicted and true boxes of a few fixed validation images).
+ * Malformed items and boxes are dropped one by one and named in `problems`, which ingest logs as a
+ * warning, so one bad box does not lose the evaluation's other images.
+ */
+function parseSamples(obj: Record<string, any>, time: number): TrainerEvent {
+  const problems: string[] = [];
+  const where = `samples event (split ${JSON.stringify(obj.split ?? "val")}, epoch ${obj.epoch})`;
+  if (!Array.isArray(obj.items))
+    return { type: "log", level: "warning", message: `${where}: "items" must be a list of {row, boxes, truth}; the event was not stored`, time };
+  const items: SampleItem[] = [];
+  const seen = new Set<number>();
+  for (const [i, raw] of (obj.items as unknown[]).entries()) {
+    if (items.length >= MAX_SAMPLE_ITEMS) {
+      problems.push(`${obj.items.length - i} items past the first ${MAX_SAMPLE_ITEMS} dropped`);
+      break;
+    }
+    const item = raw as Record<string, unknown> | null;
+    const row = item?.row;
+    if (!item || typeof item !== "object" || !Number.isInteger(row) || (row as number) < 0) {
+      problems.push(`item ${i}: "row" must be a non-negative integer (the image's dataset table row)`);
+      continue;
+    }
+    if (seen.has(row as number)) {
+      problems.push(`item ${i}: row ${row} appears twice; the first is kept`);
+      continue;
+    }
+    seen.add(row as number);
+    const boxes: PredictedBox[] = [];
+    for (const [j, b] of (Array.isArray(item.boxes) ? item.boxes : []).entries()) {
+      const bad = !Array.isArray(b) || b.length < 6 ? "must be [x0, y0, x1, y1, score, class]" : boxCoords(b) ?? (!finite(b[4]) ? "score must be a finite number" : typeof b[5] !== "string" ? "class must be a string" : null);
+      if (bad) problems.push(`item ${i} (row ${row}) box ${j}: ${bad}`);
+      else if (boxes.length < MAX_SAMPLE_BOXES) boxes.push([b[0], b[1], b[2], b[3], b[4], b[5]]);
+    }
+    const truth: TruthBox[] = [];
+    for (const [j, b] of (Array.isArray(item.truth) ? item.truth : []).entries()) {
+      const bad = !Array.isArray(b) || b.length < 5 ? "must be [x0, y0, x1, y1, class]" : boxCoords(b) ?? (typeof b[4] !== "string" ? "class must be a string" : null);
+      if (bad) problems.push(`item ${i} (row ${row}) truth box ${j}: ${bad}`);
+      else if (truth.length < MAX_SAMPLE_BOXES) truth.push([b[0], b[1], b[2], b[3], b[4]]);
+    }
+    items.push({ row: row as number, boxes, truth });
+  }
+  return { type: "samples", split: typeof obj.split === "string" && obj.split ? obj.split.slice(0, 20) : "val", epoch: num(obj.epoch), step: num(obj.step), time, items, problems };
 }

@@ -3,7 +3,7 @@
 // then a push to live subscribers.
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { join, relative } from "node:path";
-import { getRun, IngestWriter, sealRun, updateRun, upsertCheckpoint, type EventRecord, type MetricPoint, type NewRun } from "@trainyard/db";
+import { getRun, IngestWriter, sealRun, updateRun, upsertCheckpoint, writeSamples, type EventRecord, type MetricPoint, type NewRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { parseEventLine, type TrainerEvent } from "./event-parse.ts";
 import type { LivePoint } from "./event-bus.ts";
@@ -74,6 +74,7 @@ export function applyLines(daemon: Daemon, runId: string, runDir: string, lines:
   const patch: Partial<NewRun> = {};
   const checkpoints: Extract<TrainerEvent, { type: "checkpoint" }>[] = [];
   const logs: Extract<TrainerEvent, { type: "log" }>[] = [];
+  const samples: Extract<TrainerEvent, { type: "samples" }>[] = [];
   for (const line of lines) {
     const e = parseEventLine(line);
     if (!e) continue;
@@ -105,6 +106,15 @@ export function applyLines(daemon: Daemon, runId: string, runDir: string, lines:
       case "curve":
         events.push({ runId, type: "curve", level: null, message: null, payload: JSON.stringify(e.payload), time: e.time });
         break;
+      case "samples":
+        // the items go to run_samples only (they can be large); a bad box is dropped and said so in the log
+        samples.push(e);
+        if (e.problems.length) {
+          const log = { type: "log" as const, level: "warning", message: `samples of ${e.split} epoch ${e.epoch}: ${e.problems.length} part(s) dropped: ${e.problems.slice(0, 5).join("; ")}${e.problems.length > 5 ? "; ..." : ""}`, time: e.time };
+          logs.push(log);
+          events.push({ runId, type: "log", level: log.level, message: log.message, payload: "{}", time: e.time });
+        }
+        break;
       case "done":
         if (state) state.done = e;
         if (e.best && typeof e.best.value === "number") {
@@ -119,6 +129,7 @@ export function applyLines(daemon: Daemon, runId: string, runDir: string, lines:
   const db = daemon.store.db;
   daemon.store.sqlite.transaction(() => {
     writer.write({ metrics, events, offsets: new Map([[runId, endOffset]]) });
+    for (const x of samples) writeSamples(daemon.store.sqlite, { runId, split: x.split, epoch: x.epoch, step: x.step, time: x.time, items: x.items });
     for (const c of checkpoints) {
       const dir = c.dir ? relative(runDir, c.dir) : join("checkpoints", c.name);
       if (!insideDir(runDir, dir)) continue; // a checkpoint outside the run folder is never served
@@ -131,6 +142,8 @@ export function applyLines(daemon: Daemon, runId: string, runDir: string, lines:
   if (live.length) daemon.bus.publish(runId, { type: "metrics", runId, points: live });
   for (const l of logs) daemon.bus.publish(runId, { type: "log", runId, level: l.level, message: l.message, time: l.time });
   for (const c of checkpoints) daemon.bus.publish(runId, { type: "checkpoint", runId, name: c.name, epoch: c.epoch, step: c.step });
+  // a notice, not the items: the gallery reads the evaluation it shows (charts.samples)
+  for (const x of samples) daemon.bus.publish(runId, { type: "samples", runId, split: x.split, epoch: x.epoch, step: x.step, count: x.items.length });
   if (Object.keys(patch).length) {
     const run = getRun(db, runId);
     if (run) daemon.bus.publish(runId, { type: "run", run: toSummary(run) });

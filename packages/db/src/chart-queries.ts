@@ -180,7 +180,8 @@ export interface CurveEvaluation {
 }
 
 export interface CurveRecord {
-  kind: "roc" | "pr";
+  /** roc, pr (classification), pr50 (detection, IoU 0.5), or another kind a task declares. */
+  kind: string;
   class: string;
   points: [number, number][];
 }
@@ -206,7 +207,7 @@ export function listCurveEvaluations(sqlite: Database.Database, runId: string): 
   return rows.map((r) => ({ split: r.split ?? "val", epoch: r.epoch ?? 0, step: r.step, classes: JSON.parse(r.classes) as string[] }));
 }
 
-/** The ROC and PR curves of one evaluation (split + epoch), one record per kind and class. */
+/** The curves of one evaluation (split + epoch), one record per kind and class. */
 export function readCurves(sqlite: Database.Database, runId: string, split: string, epoch: number): CurveRecord[] {
   const rows = sqlite
     .prepare(
@@ -218,7 +219,7 @@ export function readCurves(sqlite: Database.Database, runId: string, split: stri
   const out = new Map<string, CurveRecord>();
   for (const text of rows) {
     const p = JSON.parse(text) as CurvePayload;
-    if ((p.kind !== "roc" && p.kind !== "pr") || typeof p.class !== "string" || !Array.isArray(p.points)) continue;
+    if (typeof p.kind !== "string" || !p.kind || typeof p.class !== "string" || !Array.isArray(p.points)) continue;
     out.set(`${p.kind}\u0000${p.class}`, { kind: p.kind, class: p.class, points: p.points }); // a replayed event replaces
   }
   return [...out.values()];

@@ -9,3 +9,4 @@ export * from "./csv-export.ts";
 export * from "./run-metrics.ts";
 export * from "./metric-blocks.ts";
 export { GROUP_POINTS } from "./block-groups.ts";
+export * from "./run-samples.ts";

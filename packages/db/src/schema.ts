@@ -201,6 +201,28 @@ export const runEvents = sqliteTable(
   (t) => [index("run_events_run_type_idx").on(t.runId, t.type, t.id)],
 );
 
+/**
+ * Sampled evaluations of detection runs: the predicted and true boxes of a few fixed validation images
+ * at one evaluation (the trainer's `samples` event), for the run page's prediction gallery. One row per
+ * run, split and epoch: a resumed attempt that evaluates an epoch again replaces it.
+ */
+export const runSamples = sqliteTable(
+  "run_samples",
+  {
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    split: text("split").notNull(),
+    epoch: integer("epoch").notNull(),
+    step: integer("step").notNull(),
+    /** Number of images in `items` (listing evaluations without parsing them). */
+    count: integer("count").notNull(),
+    /** JSON [{row, boxes: [[x0, y0, x1, y1, score, class], ...], truth: [[x0, y0, x1, y1, class], ...]}, ...], source-image pixels. */
+    items: text("items").notNull(),
+    /** Wall time of the event, seconds (as the trainer printed it). */
+    time: real("time").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.split, t.epoch] })],
+);
+
 export const users = sqliteTable(
   "users",
   {
