@@ -6,9 +6,11 @@ describe("parseEventLine", () => {
     const e = parseEventLine('{"type":"metrics","step":120,"epoch":1,"phase":"heads","time":5.5,"values":{"train/loss":0.41,"bad":"x"}}');
     expect(e).toEqual({ type: "metrics", step: 120, epoch: 1, phase: "heads", time: 5.5, values: { "train/loss": 0.41 } });
   });
-  it("accepts Python's NaN / Infinity and drops those values", () => {
-    const e = parseEventLine('{"type":"metrics","step":1,"epoch":1,"time":1,"values":{"a":NaN,"b":-Infinity,"c":2}}');
-    expect(e && e.type === "metrics" && e.values).toEqual({ c: 2 });
+  it("keeps non-finite values, sent by name or as Python's bare NaN / Infinity (a diverged loss must show)", () => {
+    const e = parseEventLine('{"type":"metrics","step":1,"epoch":1,"time":1,"values":{"a":NaN,"b":-Infinity,"c":2,"d":"NaN","e":"Infinity","f":"nan"}}');
+    expect(e && e.type === "metrics" && e.values).toEqual({ a: Number.NaN, b: Number.NEGATIVE_INFINITY, c: 2, d: Number.NaN, e: Number.POSITIVE_INFINITY });
+    // elsewhere a non-finite number is still no number: the status falls back as before
+    expect(parseEventLine('{"type":"status","state":"running","step":NaN,"epoch":2,"time":1}')).toEqual({ type: "status", state: "running", phase: undefined, epoch: 2, epochs: undefined, step: undefined, steps: undefined, time: 1 });
   });
   it("keeps non-protocol output as an info log and skips blank lines", () => {
     expect(parseEventLine("Downloading something...", 7)).toEqual({ type: "log", level: "info", message: "Downloading something...", time: 7 });

@@ -1,5 +1,7 @@
 // Trainer stdout line -> a typed event. Lines that are not protocol JSON become info logs, so nothing
 // the trainer printed is dropped, and replay maps them the same way.
+import { decodeMetricValue } from "@trainyard/protocol/metric-values";
+
 export type TrainerEvent =
   | { type: "status"; state: string; phase?: string; epoch?: number; epochs?: number; step?: number; steps?: number; time: number }
   | { type: "metrics"; step: number; epoch: number; phase: string | null; time: number; values: Record<string, number> }
@@ -26,6 +28,7 @@ export const MAX_SAMPLE_ITEMS = 256;
 /** At most this many boxes per image and kind (the trainer caps predictions at max_detections). */
 export const MAX_SAMPLE_BOXES = 1000;
 
+const optNum = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const num = (v: unknown, fallback = 0) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
 
 export function parseEventLine(line: string, now = Date.now() / 1000): TrainerEvent | null {
@@ -37,7 +40,8 @@ export function parseEventLine(line: string, now = Date.now() / 1000): TrainerEv
   } catch {
     try {
       // Python's json.dumps writes NaN / Infinity, which JSON does not allow.
-      obj = JSON.parse(text.replace(/(?<![\w"])(-?Infinity|NaN)(?![\w"])/g, "null"));
+      // bare NaN / Infinity (Python's json.dumps default) become the names the protocol uses for them
+      obj = JSON.parse(text.replace(/(?<![\w"])(-?Infinity|NaN)(?![\w"])/g, '"$1"'));
     } catch {
       return { type: "log", level: "info", message: text.slice(0, 4000), time: now };
     }
@@ -46,10 +50,14 @@ export function parseEventLine(line: string, now = Date.now() / 1000): TrainerEv
   const time = num(obj.time, now);
   switch (obj.type) {
     case "status":
-      return { type: "status", state: String(obj.state ?? "running"), phase: obj.phase, epoch: obj.epoch, epochs: obj.epochs, step: obj.step, steps: obj.steps, time };
+      return { type: "status", state: String(obj.state ?? "running"), phase: obj.phase, epoch: optNum(obj.epoch), epochs: optNum(obj.epochs), step: optNum(obj.step), steps: optNum(obj.steps), time };
     case "metrics": {
       const values: Record<string, number> = {};
-      for (const [k, v] of Object.entries(obj.values ?? {})) if (typeof v === "number" && Number.isFinite(v)) values[k] = v;
+      // a non-finite value is kept (a diverged loss must show), sent by name: "NaN", "Infinity", "-Infinity"
+      for (const [k, v] of Object.entries(obj.values ?? {})) {
+        const value = decodeMetricValue(v);
+        if (value !== undefined) values[k] = value;
+      }
       return { type: "metrics", step: num(obj.step), epoch: num(obj.epoch), phase: obj.phase ?? null, time, values };
     }
     case "curve":

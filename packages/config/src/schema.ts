@@ -173,6 +173,8 @@ const trainingSchema = z
     channels_last: z.boolean().default(true),
     compile: z.boolean().default(false),
     log_every_n_steps: count(1).default(10),
+    // a training loss that becomes NaN or infinite fails the run at once, with the step, unless this is off
+    stop_on_nonfinite: z.boolean().default(true),
     // formats the best model is exported to at the end of the run (runs/<id>/exports/), checked against PyTorch
     export: z.array(enumOf(EXPORT_FORMATS)).default([]),
     detection: z

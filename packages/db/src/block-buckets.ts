@@ -9,7 +9,7 @@ import {
 } from "./block-groups.ts";
 import { BucketBuilder, bucketWidth } from "./bucket-builder.ts";
 import type { BucketedSeries } from "./chart-queries.ts";
-import { readBlockColumns, type SeriesColumns } from "./metric-blocks.ts";
+import { readBlockColumns, tailValue, type SeriesColumns } from "./metric-blocks.ts";
 import { stmt } from "./prepared.ts";
 
 interface GroupPageRow {
@@ -20,7 +20,7 @@ interface GroupPageRow {
   group_data: Buffer;
 }
 
-type TailRow = [step: number, epoch: number, time: number, value: number];
+type TailRow = [step: number, epoch: number, time: number, value: number | null];
 
 /** A stretch of the series in step order: a block read through its groups, or points read one by one. */
 type Segment = { seq: number; n: number; groups: Float64Array; at: number } | { points: SeriesColumns; start: number; end: number };
@@ -82,7 +82,7 @@ export function readGroupBuckets(sqlite: Database.Database, runId: string, key: 
       points.step[i] = s;
       points.epoch[i] = e;
       points.time[i] = t;
-      points.value[i] = v;
+      points.value[i] = tailValue(v);
     });
     for (let i = 0; i < tail.length; i++) {
       if (points.step[i] < prevMax) return null;

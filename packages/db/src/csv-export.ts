@@ -4,7 +4,7 @@
 // hundred MB, which no single string may hold.
 import type Database from "better-sqlite3";
 import { readSeriesColumns } from "./metric-blocks.ts";
-import { jsonValue } from "./run-metrics.ts";
+import { encodeMetricValue } from "@trainyard/protocol/metric-values";
 
 export const CSV_HEADER = "run_id,run_name,key,step,epoch,time,value\n";
 
@@ -27,7 +27,7 @@ export function* csvChunks(sqlite: Database.Database, runIds: readonly string[],
 export function* jsonLineChunks(sqlite: Database.Database, runIds: readonly string[], keys: readonly string[]): Generator<string> {
   yield* pointChunks(sqlite, runIds, keys, (runId, runName, key) => {
     const head = `{"run_id":${JSON.stringify(runId)},"run_name":${JSON.stringify(runName)},"key":${JSON.stringify(key)},`;
-    return (step, epoch, time, value) => `${head}"step":${step},"epoch":${epoch},"time":${time},"value":${JSON.stringify(jsonValue(value))}}\n`;
+    return (step, epoch, time, value) => `${head}"step":${step},"epoch":${epoch},"time":${time},"value":${JSON.stringify(encodeMetricValue(value))}}\n`;
   });
 }
 

@@ -37,7 +37,11 @@ interface BlockRow {
   step_data: Buffer | null;
 }
 
-type TailRow = [step: number, epoch: number, time: number, value: number];
+/** A tail row as SQLite returns it: a NaN was stored as NULL (see tailValue). */
+type TailRow = [step: number, epoch: number, time: number, value: number | null];
+
+/** The tail column holds NaN as NULL (SQLite cannot store a NaN); every read turns it back. */
+export const tailValue = (v: number | null): number => (v === null ? Number.NaN : v);
 
 /**
  * Every point of one series with step in [fromStep, toStep]. Blocks entirely outside the range are not
@@ -77,7 +81,7 @@ export function readSeriesColumns(sqlite: Database.Database, runId: string, key:
     out.step[at] = step;
     out.epoch[at] = epoch;
     out.time[at] = time;
-    out.value[at] = value;
+    out.value[at] = tailValue(value);
     at++;
   }
   return ordered && inside ? out : orderAndClip(out, fromStep, toStep);
@@ -104,7 +108,7 @@ export function readStepValues(sqlite: Database.Database, runId: string, key: st
     `SELECT n, min_step, max_step, step_start, step_stride, value_data, CASE WHEN step_stride IS NULL THEN step_data END step_data
      FROM metric_blocks WHERE run_id = ? AND key = ? AND min_step <= ? ORDER BY seq`,
   ).all(runId, key, toStep) as Pick<BlockRow, "n" | "min_step" | "max_step" | "step_start" | "step_stride" | "value_data" | "step_data">[];
-  const tail = stmt(sqlite, "SELECT step, value FROM metrics WHERE run_id = ? AND key = ? AND step <= ? ORDER BY rowid").raw().all(runId, key, toStep) as [number, number][];
+  const tail = stmt(sqlite, "SELECT step, value FROM metrics WHERE run_id = ? AND key = ? AND step <= ? ORDER BY rowid").raw().all(runId, key, toStep) as [number, number | null][];
   const out: StepValueRun[] = [];
   let prev = -Infinity;
   for (const b of blocks) {
@@ -126,7 +130,7 @@ export function readStepValues(sqlite: Database.Database, runId: string, key: st
   if (tail.length) {
     const steps = new Float64Array(tail.length);
     const value = new Float64Array(tail.length);
-    tail.forEach(([s, v], i) => ((steps[i] = s), (value[i] = v)));
+    tail.forEach(([s, v], i) => ((steps[i] = s), (value[i] = tailValue(v))));
     for (const s of steps) {
       if (s < prev) return null;
       prev = s;
@@ -221,6 +225,7 @@ function orderAndClip(c: SeriesColumns, from: number, to: number): SeriesColumns
 }
 
 type SealRow = [rowid: number, step: number, epoch: number, phase: string | null, time: number, value: number];
+type StoredSealRow = [rowid: number, step: number, epoch: number, phase: string | null, time: number, value: number | null];
 
 /**
  * Moves a series' unsealed rows into blocks of BLOCK_POINTS and the remainder into a last, shorter block
@@ -335,9 +340,11 @@ export function appendPoints(sqlite: Database.Database, bySeries: Map<string, Ma
 }
 
 function readTail(sqlite: Database.Database, runId: string, key: string): SealRow[] {
-  return stmt(sqlite, "SELECT rowid, step, epoch, phase, time, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY rowid")
+  const rows = stmt(sqlite, "SELECT rowid, step, epoch, phase, time, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY rowid")
     .raw()
-    .all(runId, key) as SealRow[];
+    .all(runId, key) as StoredSealRow[];
+  for (const r of rows) if (r[5] === null) r[5] = Number.NaN;
+  return rows as SealRow[];
 }
 
 function writeBlocks(sqlite: Database.Database, runId: string, key: string, rows: SealRow[]): void {
@@ -478,7 +485,8 @@ export function seriesSummary(sqlite: Database.Database, runId: string, key: str
   let last: { step: number; value: number };
   if (tail.top !== null && (blocks.top === null || tail.top >= blocks.top)) {
     // the tail arrived after every block, so at an equal step its point is the later one
-    last = stmt(sqlite, "SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step DESC, rowid DESC LIMIT 1").get(runId, key) as typeof last;
+    const row = stmt(sqlite, "SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step DESC, rowid DESC LIMIT 1").get(runId, key) as { step: number; value: number | null };
+    last = { step: row.step, value: tailValue(row.value) };
   } else {
     // only the blocks holding the top step are read; equal steps come in arrival order, newest last
     const c = readSeriesColumns(sqlite, runId, key, blocks.top!, blocks.top!);

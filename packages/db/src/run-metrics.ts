@@ -1,10 +1,11 @@
 // A run's numbers in one answer, for scripts (`trainyard show RUN --json`, the runs.metrics query): the
 // last value of every key, the values the best checkpoint was chosen on, and the test metrics.
 import type Database from "better-sqlite3";
+import { encodeMetricValue, type NonFiniteName } from "@trainyard/protocol/metric-values";
 import { distinctKeys, readSeriesColumns, seriesSummary } from "./metric-blocks.ts";
 
 /** JSON has no NaN or infinity: a non-finite value travels as its name ("NaN", "Infinity", "-Infinity"). */
-export type MetricValue = number | "NaN" | "Infinity" | "-Infinity";
+export type MetricValue = number | NonFiniteName;
 
 export interface RunMetrics {
   /** The point at the highest step of every key. */
@@ -15,10 +16,7 @@ export interface RunMetrics {
   test: Record<string, MetricValue>;
 }
 
-export function jsonValue(v: number): MetricValue {
-  if (Number.isFinite(v)) return v;
-  return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
-}
+const jsonValue = encodeMetricValue;
 
 export function runMetrics(sqlite: Database.Database, runId: string): RunMetrics {
   const keys = distinctKeys(sqlite, runId);

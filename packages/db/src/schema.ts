@@ -106,7 +106,8 @@ export const metrics = sqliteTable(
     phase: text("phase"),
     /** Wall time, seconds since the epoch (as the trainer printed it). */
     time: real("time").notNull(),
-    value: real("value").notNull(),
+    /** NULL is NaN: SQLite stores a NaN as NULL (infinities are kept as they are). */
+    value: real("value"),
   },
   (t) => [index("metrics_run_key_step_idx").on(t.runId, t.key, t.step)],
 );

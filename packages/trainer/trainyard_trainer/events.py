@@ -21,6 +21,14 @@ def finite_json(value):
     return value
 
 
+def metric_value(value):
+    """A metric value on the wire: JSON numbers cannot be NaN or infinite, yet a diverged loss is exactly that
+    and must be seen, so those go by name, as packages/protocol/src/metric-values.ts reads them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
 class EventWriter:
     """Writes protocol events to `stream`; `log()` also mirrors the message to stderr for trainer.log."""
 
@@ -41,7 +49,8 @@ class EventWriter:
         return self.emit("status", state="running", **fields)
 
     def metrics(self, step, epoch, phase, values):
-        return self.emit("metrics", step=step, epoch=epoch, phase=phase, time=round(time.time(), 3), values=values)
+        return self.emit("metrics", step=step, epoch=epoch, phase=phase, time=round(time.time(), 3),
+                         values={k: metric_value(v) for k, v in values.items()})
 
     def log(self, message, level="info"):
         self.stderr.write(f"[{level}] {message}\n")
