@@ -5,8 +5,9 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  // the config schema is shared TypeScript source (the form validates fields with it before submit)
-  transpilePackages: ["@trainyard/config"],
+  // shared TypeScript source: the config schema (the form validates fields with it before submit) and the
+  // protocol's task declarations (which charts and models each task has)
+  transpilePackages: ["@trainyard/config", "@trainyard/protocol"],
   // The daemon sources are only type-imported (AppRouter); nothing of them is bundled.
   typescript: { tsconfigPath: "tsconfig.json" },
 };

@@ -43,7 +43,8 @@ export function ChartPanels({ panels, data, runs, settings, serverWeight, marker
         for (const [ri, run] of runs.entries()) {
           for (const [ki, key] of panel.keys.entries()) {
             const b = data?.[run.id]?.[key];
-            if (!b) continue;
+            // a run without this metric (another task's, or not logged yet) gets no line in this chart
+            if (!b || b.step.length === 0) continue;
             const color = single ? (keyColors?.(key, ki) ?? run.color) : run.color;
             const label = single ? key : panel.keys.length > 1 ? `${run.label} · ${key}` : run.label;
             const line = toChartLine({ id: `${run.id}|${key}`, label, color }, b, settings.xAxis, settings.smoothing, serverWeight);

@@ -8,6 +8,7 @@ import { useChartSeries, useCsvExport } from "../hooks/use-chart-series.ts";
 import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
 import { maxSeriesPoints, runColor, type LineStyle } from "../lib/chart-lines.ts";
 import { readChartSettings, readRunSelection, writeChartSettings, type ChartSettings } from "../lib/chart-settings.ts";
+import { CLASS_KEYS, HEADLINE_KEYS } from "../lib/compare-metrics.ts";
 import { compareKeys, readExtraMetrics } from "../lib/series-request.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { ChartControls } from "./chart-controls.tsx";
@@ -77,8 +78,8 @@ export function CompareView() {
       found,
       missing: summaries.data ? runIds.filter((id) => !ids.has(id)) : [],
       foundStyles: styles.filter((s) => ids.has(s.id)),
-      classKeys: keysMatching(found, /^val\/(auc|ap)\//),
-      headline: keysMatching(found, /^(val|test)\/(loss|auc_macro|map|auc_micro|f1_macro|accuracy)$/),
+      classKeys: keysMatching(found, CLASS_KEYS),
+      headline: keysMatching(found, HEADLINE_KEYS),
     };
   }, [summaries.data, runIds, styles]);
   const { found, missing, foundStyles, classKeys, headline } = tables;
@@ -161,7 +162,7 @@ export function CompareView() {
             </div>
           </section>
           <section className="panel">
-            <h2>Per-class AUC and AP (final evaluation)</h2>
+            <h2>Per-class AUC, AP and AP50 (final evaluation)</h2>
             <MetricTable summaries={found} runs={foundStyles} keys={classKeys} pick="last" testId="class-metrics" caption="Per-class metrics" />
           </section>
           <section className="panel">

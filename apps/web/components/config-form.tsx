@@ -1,8 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { BACKBONES, PRECISIONS } from "@trainyard/config";
+import { BACKBONES, OPTIMIZERS, PRECISIONS } from "@trainyard/config";
 import { getIn } from "../lib/config-doc.ts";
+import { archOptions, defaultArch, formTask, hasOtherClass, isDetection, monitorFallback, TASK_OPTIONS, taskSwitchEdits } from "../lib/task-form.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { Field, type FieldContext } from "./config-field.tsx";
 import { PhaseEditor } from "./phase-editor.tsx";
@@ -19,7 +20,11 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
   const inline = Array.isArray(set) ? (set as string[]) : null;
   const named = typeof set === "string" ? labelSets.data?.find((l) => l.name === set) : undefined;
   const chosen = inline ?? named?.labels ?? [];
-  const otherClass = getIn(ctx.value, ["dataset", "labels", "other_class"]) !== false;
+  const task = formTask(ctx.value);
+  const detection = isDetection(task);
+  const otherApplies = hasOtherClass(task);
+  const otherClass = otherApplies && getIn(ctx.value, ["dataset", "labels", "other_class"]) !== false;
+  const monitor = monitorFallback(task);
   const otherRatio = Number(getIn(ctx.value, ["dataset", "labels", "other_ratio"]) ?? 0.1);
   const phases = (getIn(ctx.value, ["training", "phases"]) as Record<string, unknown>[] | undefined) ?? [];
   const diagnoses = Object.entries(dataset?.diagnoses ?? {}).sort((a, b) => b[1] - a[1]);
@@ -31,6 +36,14 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
         <legend>Run</legend>
         <div className="fields">
           <Field ctx={ctx} path={["name"]} label="Name" kind={{ type: "text" }} />
+          <div className="field">
+            <label htmlFor="cfg-task">Task</label>
+            <select id="cfg-task" data-field="training.task" data-testid="task-picker" value={task}
+              onChange={(e) => { for (const [path, v] of taskSwitchEdits(ctx.value, e.target.value as typeof task)) ctx.set(path, v); }}>
+              {TASK_OPTIONS.map((t) => <option key={t} value={t}>{t}</option>)}
+            </select>
+            {ctx.issues.get("training.task") && <span className="field-error" role="alert" data-testid="field-error" data-path="training.task">{ctx.issues.get("training.task")}</span>}
+          </div>
           <div className="field">
             <label htmlFor="cfg-tags">Tags (comma separated)</label>
             <input id="cfg-tags" value={((getIn(ctx.value, ["tags"]) as string[] | undefined) ?? []).join(", ")} onChange={(e) => ctx.set(["tags"], e.target.value.split(",").map((s) => s.trim()).filter(Boolean))} />
@@ -58,11 +71,15 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
               <option value="(inline)">pick diagnoses here…</option>
             </select>
           </div>
-          <Field ctx={ctx} path={["dataset", "labels", "other_class"]} label="Other class" kind={{ type: "checkbox" }} fallback={true} />
-          <div className="field">
-            <label htmlFor="cfg-ratio">Other ratio: <span className="mono" data-testid="other-ratio-value">{otherRatio.toFixed(2)}</span></label>
-            <input id="cfg-ratio" type="range" min={0} max={1} step={0.05} disabled={!otherClass} value={otherRatio} onChange={(e) => ctx.set(["dataset", "labels", "other_ratio"], Number(e.target.value))} data-testid="other-ratio" />
-          </div>
+          {otherApplies && (
+            <>
+              <Field ctx={ctx} path={["dataset", "labels", "other_class"]} label="Other class" kind={{ type: "checkbox" }} fallback={true} />
+              <div className="field">
+                <label htmlFor="cfg-ratio">Other ratio: <span className="mono" data-testid="other-ratio-value">{otherRatio.toFixed(2)}</span></label>
+                <input id="cfg-ratio" type="range" min={0} max={1} step={0.05} disabled={!otherClass} value={otherRatio} onChange={(e) => ctx.set(["dataset", "labels", "other_ratio"], Number(e.target.value))} data-testid="other-ratio" />
+              </div>
+            </>
+          )}
         </div>
         {inline && (
           <div className="label-picker" data-testid="label-picker" role="group" aria-label="Diagnoses in the label set">
@@ -104,11 +121,16 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
       <fieldset className="form-section">
         <legend>Model</legend>
         <div className="fields">
+          <Field ctx={ctx} path={["model", "arch"]} label={detection ? "Detector" : "Architecture"} kind={{ type: "select", options: archOptions(task) }} fallback={defaultArch(task)} />
           <Field ctx={ctx} path={["model", "backbone"]} label="Backbone" kind={{ type: "select", options: BACKBONES }} fallback="resnet50" />
           <Field ctx={ctx} path={["model", "pretrained"]} label="Pretrained" kind={{ type: "text" }} fallback="imagenet" />
-          <Field ctx={ctx} path={["model", "image_head"]} label="Image head" kind={{ type: "number", step: 1 }} fallback={256} />
-          <Field ctx={ctx} path={["model", "fusion"]} label="Fusion width" kind={{ type: "number", step: 1 }} fallback={64} />
-          <Field ctx={ctx} path={["model", "metadata", "enabled"]} label="Metadata branch" kind={{ type: "checkbox" }} fallback={true} />
+          {!detection && (
+            <>
+              <Field ctx={ctx} path={["model", "image_head"]} label="Image head" kind={{ type: "number", step: 1 }} fallback={256} />
+              <Field ctx={ctx} path={["model", "fusion"]} label="Fusion width" kind={{ type: "number", step: 1 }} fallback={64} />
+              <Field ctx={ctx} path={["model", "metadata", "enabled"]} label="Metadata branch" kind={{ type: "checkbox" }} fallback={true} />
+            </>
+          )}
         </div>
       </fieldset>
 
@@ -117,17 +139,28 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
         <div className="fields">
           <Field ctx={ctx} path={["training", "batch_size"]} label="Batch size" kind={{ type: "number", step: 1, min: 1 }} fallback={64} />
           <Field ctx={ctx} path={["training", "precision"]} label="Precision" kind={{ type: "select", options: PRECISIONS }} fallback="bf16" />
-          <Field ctx={ctx} path={["training", "optimizer", "name"]} label="Optimiser" kind={{ type: "select", options: ["adamw", "sgd"] }} fallback="adamw" />
+          <Field ctx={ctx} path={["training", "optimizer", "name"]} label="Optimiser" kind={{ type: "select", options: OPTIMIZERS }} fallback="adamw" />
           <Field ctx={ctx} path={["training", "optimizer", "weight_decay"]} label="Weight decay" kind={{ type: "number" }} fallback={1e-4} />
           <Field ctx={ctx} path={["training", "early_stopping", "enabled"]} label="Early stopping" kind={{ type: "checkbox" }} fallback={true} />
-          <Field ctx={ctx} path={["training", "early_stopping", "monitor"]} label="Stop on" kind={{ type: "text" }} fallback="val/auc_macro" />
+          <Field ctx={ctx} path={["training", "early_stopping", "monitor"]} label="Stop on" kind={{ type: "text" }} fallback={monitor} />
           <Field ctx={ctx} path={["training", "early_stopping", "patience"]} label="Patience (epochs)" kind={{ type: "number", step: 1 }} fallback={5} />
-          <Field ctx={ctx} path={["training", "checkpoint", "monitor"]} label="Checkpoint on" kind={{ type: "text" }} fallback="val/auc_macro" />
+          <Field ctx={ctx} path={["training", "checkpoint", "monitor"]} label="Checkpoint on" kind={{ type: "text" }} fallback={monitor} />
           <Field ctx={ctx} path={["training", "checkpoint", "top_k"]} label="Keep best k" kind={{ type: "number", step: 1 }} fallback={1} />
           <Field ctx={ctx} path={["training", "checkpoint", "every_n_epochs"]} label="Every n epochs" kind={{ type: "number", step: 1 }} fallback={10} />
           <Field ctx={ctx} path={["training", "checkpoint", "last"]} label="Keep last" kind={{ type: "checkbox" }} fallback={true} />
         </div>
       </fieldset>
+
+      {detection && (
+        <fieldset className="form-section" data-testid="detection-fields">
+          <legend>Detection</legend>
+          <div className="fields">
+            <Field ctx={ctx} path={["training", "detection", "score_threshold"]} label="Score threshold" kind={{ type: "number", step: 0.05, min: 0, max: 1 }} fallback={0.25} />
+            <Field ctx={ctx} path={["training", "detection", "max_detections"]} label="Max detections per image" kind={{ type: "number", step: 1, min: 1 }} fallback={100} />
+            <Field ctx={ctx} path={["training", "detection", "sample_images"]} label="Gallery images per evaluation" kind={{ type: "number", step: 1, min: 0 }} fallback={8} />
+          </div>
+        </fieldset>
+      )}
 
       <fieldset className="form-section">
         <legend>Augmentation and resources</legend>

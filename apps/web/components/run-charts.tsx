@@ -5,32 +5,14 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { useChartSeries, useCsvExport, useThrottledRefetch } from "../hooks/use-chart-series.ts";
 import { phaseMarkers, runColor, stepEpochs, type Buckets } from "../lib/chart-lines.ts";
 import { DEFAULT_CHART_SETTINGS, type ChartSettings } from "../lib/chart-settings.ts";
+import { EPOCH_TIME_KEY, runPanels, taskOf, type RunPanel } from "../lib/chart-panels.ts";
 import { phaseBoundaries, phasesOfConfig } from "../lib/phase-boundaries.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { ChartControls } from "./chart-controls.tsx";
 import { ChartPanels, formatLr, type PanelSpec } from "./chart-panels.tsx";
 import { StatePanel } from "./state-panel.tsx";
 
-const EPOCH_TIME_KEY = "epoch/seconds";
-
-/** The run page's panels, from the keys the run has logged. */
-export function runPanels(keys: readonly string[]): { main: PanelSpec[]; perClass: PanelSpec[] } {
-  const has = (k: string) => keys.includes(k);
-  const lrGroups = keys.filter((k) => k.startsWith("train/lr/"));
-  const gpu = keys.filter((k) => k.startsWith("system/"));
-  const main: PanelSpec[] = [
-    { title: "Loss", keys: ["train/loss", "val/loss"].filter(has) },
-    { title: "AUC macro (val)", keys: ["val/auc_macro"].filter(has) },
-    { title: "mAP (val)", keys: ["val/map"].filter(has) },
-    { title: "Learning rate per parameter group", keys: lrGroups.length ? lrGroups : ["train/lr"].filter(has), format: formatLr },
-    { title: "Throughput (images/s)", keys: ["train/img_per_s"].filter(has) },
-    { title: "Epoch time (s)", keys: [EPOCH_TIME_KEY] },
-    ...(gpu.some((k) => /util/.test(k)) ? [{ title: "GPU utilisation", keys: gpu.filter((k) => /util/.test(k)) }] : []),
-    ...(gpu.some((k) => /mem/.test(k)) ? [{ title: "GPU memory", keys: gpu.filter((k) => /mem/.test(k)) }] : []),
-  ].filter((p) => p.keys.length > 0);
-  const perClass = keys.filter((k) => k.startsWith("val/auc/")).map((k) => ({ title: k.slice("val/auc/".length), keys: [k], height: 130 }));
-  return { main, perClass };
-}
+const toSpec = (p: RunPanel): PanelSpec => ({ title: p.title, keys: p.keys, height: p.height, format: p.format === "lr" ? formatLr : undefined });
 
 const KEY_COLORS = ["#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#a855f7", "#06b6d4"];
 
@@ -38,8 +20,8 @@ interface Props {
   id: string;
   name: string;
   config: unknown;
-  /** Changes whenever live points arrive (the run's last step): the charts re-read then. */
-  liveTick: number | null;
+  /** Changes whenever live points arrive: the charts re-read then. */
+  liveTick: string | number | null;
   running: boolean;
 }
 
@@ -49,7 +31,11 @@ export function RunCharts({ id, name, config, liveTick, running }: Props) {
   const [settings, setSettings] = useState<ChartSettings>(DEFAULT_CHART_SETTINGS);
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const keys = useQuery(trpc.runs.metricKeys.queryOptions({ id }, { staleTime: Infinity }));
-  const { main, perClass } = useMemo(() => runPanels(keys.data ?? []), [keys.data]);
+  const task = taskOf(config);
+  const { main, perClass, perClassTitle } = useMemo(() => {
+    const p = runPanels(task, keys.data ?? []);
+    return { main: p.main.map(toSpec), perClass: p.perClass.map(toSpec), perClassTitle: p.perClassTitle };
+  }, [task, keys.data]);
   const seriesKeys = useMemo(() => [...new Set([...main, ...perClass].flatMap((p) => p.keys).filter((k) => k !== EPOCH_TIME_KEY))], [main, perClass]);
   const { query: series, data: seriesData, serverWeight, refetch: refetchSeries } = useChartSeries({ runs: [id], keys: seriesKeys, smoothing: settings.smoothing, range: zoom });
   const epochTimes = useQuery(trpc.charts.epochTimes.queryOptions({ id }, { staleTime: Infinity }));
@@ -109,8 +95,8 @@ export function RunCharts({ id, name, config, liveTick, running }: Props) {
       <ChartPanels panels={main} markers={markers} {...common} />
       {perClass.length > 0 && (
         <section aria-labelledby="per-class-title" className="per-class">
-          <h3 id="per-class-title">Per-class AUC (val)</h3>
-          <div className="small-multiples" data-testid="per-class-auc">
+          <h3 id="per-class-title">{perClassTitle}</h3>
+          <div className="small-multiples" data-testid={task === "detection" ? "per-class-ap50" : "per-class-auc"}>
             <ChartPanels panels={perClass} markers={markers} {...common} />
           </div>
         </section>

@@ -4,7 +4,12 @@ import Link from "next/link";
 import { useRunLive } from "../hooks/use-run-live.ts";
 import { lastStep } from "../lib/series.ts";
 import { isActive } from "../lib/run-progress.ts";
+import { taskOf } from "../lib/chart-panels.ts";
+import { curvesHeading } from "../lib/curve-kinds.ts";
+import { TASK_DECLARATIONS } from "@trainyard/protocol/tasks";
+import { ClassApTable } from "./class-ap-table.tsx";
 import { CurvesPanel, TestResults } from "./curves-panel.tsx";
+import { PredictionGallery } from "./prediction-gallery.tsx";
 import { RunCharts } from "./run-charts.tsx";
 import { bestCheckpoint, CheckpointList } from "./checkpoint-list.tsx";
 import { LogTail } from "./log-tail.tsx";
@@ -29,6 +34,10 @@ export function RunView({ id }: { id: string }) {
 
   const run = detail.data;
   const best = bestCheckpoint(run.checkpoints);
+  const family = TASK_DECLARATIONS[taskOf(run.config)].family;
+  const detection = family === "detection";
+  // every pushed point moves this (a validation metric at the last train step included), so the charts re-read
+  const liveTick = series.data ? `${lastStep(series.data)}|${Object.values(series.data).reduce((n, p) => n + p.length, 0)}` : null;
 
   return (
     <div className="run-page">
@@ -59,7 +68,7 @@ export function RunView({ id }: { id: string }) {
         <div className="section-head">
           <h2 id="charts-title">Curves</h2>
         </div>
-        <RunCharts id={run.id} name={run.name} config={run.config} liveTick={series.data ? lastStep(series.data) : null} running={isActive(run.status)} />
+        <RunCharts id={run.id} name={run.name} config={run.config} liveTick={liveTick} running={isActive(run.status)} />
       </section>
 
       <div className="run-columns">
@@ -85,18 +94,37 @@ export function RunView({ id }: { id: string }) {
         </section>
       </div>
 
+      {detection && (
+        <section className="panel gallery-panel" aria-labelledby="gallery-title">
+          <div className="section-head">
+            <h2 id="gallery-title">Predictions on validation images</h2>
+          </div>
+          <PredictionGallery id={run.id} config={run.config} classes={run.classes} status={run.status} />
+        </section>
+      )}
+
+      {detection && (
+        <section className="panel class-ap-panel" aria-labelledby="class-ap-title">
+          <div className="section-head">
+            <h2 id="class-ap-title">Per-class AP</h2>
+          </div>
+          <ClassApTable id={run.id} status={run.status} epoch={run.epoch} />
+        </section>
+      )}
+
       <div className="run-columns">
         <section className="panel" aria-labelledby="curves-title">
           <div className="section-head">
-            <h2 id="curves-title">ROC and PR curves</h2>
+            <h2 id="curves-title">{curvesHeading(family)}</h2>
           </div>
-          <CurvesPanel id={run.id} epoch={run.epoch} status={run.status} />
+          <CurvesPanel id={run.id} epoch={run.epoch} status={run.status}
+            emptyText={detection ? "No PR curves yet: they are printed at each evaluation, one per class at IoU 0.5." : undefined} />
         </section>
         <section className="panel" aria-labelledby="test-title">
           <div className="section-head">
             <h2 id="test-title">Test set</h2>
           </div>
-          <TestResults id={run.id} status={run.status} />
+          <TestResults id={run.id} status={run.status} headlineOnly={detection} />
         </section>
       </div>
 

@@ -109,6 +109,10 @@ export function useRunLive(id: string) {
             case "checkpoint":
               void queryClient.invalidateQueries({ queryKey: detailKey, exact: true });
               break;
+            case "samples":
+              // a new sampled evaluation: the gallery's list re-reads (its newest entry is the default view)
+              void queryClient.invalidateQueries({ queryKey: trpc.charts.sampleEvaluations.queryKey({ id: event.runId }) });
+              break;
           }
         },
       },

@@ -1,22 +1,74 @@
-// Which charts a run page draws and which metric keys each one plots.
+// Which charts a run page draws and which metric keys each one plots: the task's declared charts
+// (packages/protocol/src/tasks.ts) filtered to the keys the run has logged, then the charts every run
+// gets (throughput, epoch time, GPU). Pure.
+import { TASK_DECLARATIONS, TASKS, type Task, type TaskChart } from "@trainyard/protocol/tasks";
 
-export interface ChartPanel {
+export type ChartPanel = TaskChart;
+
+/** A panel of the run page: the keys it plots (the first names it in tests: data-testid="chart-<first key>"). */
+export interface RunPanel {
   title: string;
-  /** The first key names the chart in tests: data-testid="chart-<first key>". */
   keys: readonly string[];
-  /** How y values are printed on the axis. */
   format: "metric" | "lr";
+  height?: number;
 }
 
-export const RUN_CHARTS: readonly ChartPanel[] = [
-  { title: "Loss", keys: ["train/loss", "val/loss"], format: "metric" },
-  { title: "AUC macro (val)", keys: ["val/auc_macro"], format: "metric" },
-  { title: "mAP (val)", keys: ["val/map"], format: "metric" },
-  { title: "Learning rate", keys: ["train/lr"], format: "lr" },
-];
+export const EPOCH_TIME_KEY = "epoch/seconds";
 
-/** Every key the run page reads, in a stable order (it is part of the series query key). */
-export const RUN_CHART_KEYS: readonly string[] = [...new Set(RUN_CHARTS.flatMap((c) => c.keys))];
+/** The task of a run from its resolved config (runs stored before tasks existed are multi-label). */
+export function taskOf(config: unknown): Task {
+  const task = (config as { training?: { task?: unknown } } | null)?.training?.task;
+  return typeof task === "string" && (TASKS as readonly string[]).includes(task) ? (task as Task) : "multilabel";
+}
+
+/** The run page's declared charts for a task. */
+export function taskCharts(task: Task): readonly ChartPanel[] {
+  return TASK_DECLARATIONS[task].charts;
+}
+
+/** The classification run page's charts. */
+export const RUN_CHARTS: readonly ChartPanel[] = taskCharts("multilabel");
+
+/**
+ * The keys the run page's live series holds, of every task's charts in a stable order (it is part of the
+ * series query key): before the run's detail has loaded the page does not know its task, and each
+ * pushed point of these keys tells the charts to re-read (a validation mAP included).
+ */
+export const RUN_CHART_KEYS: readonly string[] = [...new Set(TASKS.flatMap((t) => taskCharts(t).flatMap((c) => c.keys)))];
 
 /** Points per key of the first read; live points are thinned back towards it. */
 export const SERIES_MAX_POINTS = 2000;
+
+/** Per-class small multiples under the main charts: AUC per class for classification, AP50 for detection. */
+export function perClassPrefix(task: Task): { prefix: string; title: string } {
+  return TASK_DECLARATIONS[task].family === "detection"
+    ? { prefix: "val/ap50/", title: "Per-class AP50 (val)" }
+    : { prefix: "val/auc/", title: "Per-class AUC (val)" };
+}
+
+/**
+ * The run page's panels from the keys the run has logged. Each declared chart keeps only the keys the run
+ * has, and a chart left with none is not drawn (a RetinaNet logs no centerness loss). The learning-rate
+ * chart shows one line per parameter group when the trainer logs them.
+ */
+export function runPanels(task: Task, keys: readonly string[]): { main: RunPanel[]; perClass: RunPanel[]; perClassTitle: string } {
+  const have = new Set(keys);
+  const has = (k: string) => have.has(k);
+  const lrGroups = keys.filter((k) => k.startsWith("train/lr/"));
+  const gpu = keys.filter((k) => k.startsWith("system/"));
+  const declared: RunPanel[] = taskCharts(task).map((c) =>
+    c.format === "lr"
+      ? { title: "Learning rate per parameter group", keys: lrGroups.length ? lrGroups : c.keys.filter(has), format: "lr" }
+      : { title: c.title, keys: c.keys.filter(has), format: c.format },
+  );
+  const main: RunPanel[] = [
+    ...declared,
+    { title: "Throughput (images/s)", keys: ["train/img_per_s"].filter(has), format: "metric" as const },
+    { title: "Epoch time (s)", keys: [EPOCH_TIME_KEY], format: "metric" as const },
+    ...(gpu.some((k) => /util/.test(k)) ? [{ title: "GPU utilisation", keys: gpu.filter((k) => /util/.test(k)), format: "metric" as const }] : []),
+    ...(gpu.some((k) => /mem/.test(k)) ? [{ title: "GPU memory", keys: gpu.filter((k) => /mem/.test(k)), format: "metric" as const }] : []),
+  ].filter((p) => p.keys.length > 0);
+  const { prefix, title } = perClassPrefix(task);
+  const perClass = keys.filter((k) => k.startsWith(prefix)).map((k) => ({ title: k.slice(prefix.length), keys: [k], format: "metric" as const, height: 130 }));
+  return { main, perClass, perClassTitle: title };
+}
