@@ -10,7 +10,7 @@ import { join } from "node:path";
 import {
   bucketColumns, GROUP_POINTS, IngestWriter, openStore, readBuckets, readSeriesColumns, readSmoothing, sealRun, seriesStride, type MetricPoint, type SeriesColumns,
 } from "@trainyard/db";
-import { encodeSeries } from "@trainyard/db/series-wire";
+import { encodeSeries } from "@trainyard/protocol/series-wire";
 import type { ChartReadJob } from "../../daemon/src/charts/chart-read-jobs.ts";
 import { ChartReadPool, defaultChartThreads } from "../../daemon/src/charts/chart-read-pool.ts";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IngestWriter, openStore, readBuckets, sealRun, type MetricPoint } from "@trainyard/db";
-import { encodeSeries } from "@trainyard/db/series-wire";
+import { encodeSeries } from "@trainyard/protocol/series-wire";
 import { startDaemon, type DaemonProcess } from "./daemon-process.ts";
 
 const home = mkdtempSync(join(tmpdir(), "trainyard-warm-"));

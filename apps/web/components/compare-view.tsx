@@ -9,7 +9,7 @@ import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
 import { maxSeriesPoints, runColor, type LineStyle } from "../lib/chart-lines.ts";
 import { readChartSettings, readRunSelection, writeChartSettings, type ChartSettings } from "../lib/chart-settings.ts";
 import { CLASS_KEYS, HEADLINE_KEYS } from "../lib/compare-metrics.ts";
-import { compareKeys, readExtraMetrics } from "../lib/series-request.ts";
+import { compareKeys, readExtraMetrics } from "@trainyard/protocol/series-request";
 import { useTRPC } from "../lib/trpc.ts";
 import { ChartControls } from "./chart-controls.tsx";
 import { ChartPanels, formatLr, type PanelSpec } from "./chart-panels.tsx";

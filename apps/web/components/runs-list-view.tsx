@@ -5,6 +5,7 @@ import { useQueries, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRouter } from "next/navigation";
 import { useMemo, useRef, useState } from "react";
+import { RUN_STATES as STATUSES } from "@trainyard/protocol/run-states";
 import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
 import { useNow } from "../hooks/use-now.ts";
 import { compareHref } from "../lib/chart-settings.ts";
@@ -23,7 +24,6 @@ type SortKey = NonNullable<PageInput["sort"]>;
 const PAGE = 100;
 const ROW_H = 40;
 const VIEW_H = 560;
-const STATUSES = ["queued", "running", "completed", "failed", "cancelled", "interrupted"] as const;
 const COLUMNS: { key: SortKey | null; label: string }[] = [
   { key: "name", label: "Run" }, { key: "status", label: "Status" }, { key: "progress", label: "Progress · ETA" },
   { key: "owner", label: "Owner" }, { key: "dataset", label: "Dataset" }, { key: "labelSet", label: "Label set" },

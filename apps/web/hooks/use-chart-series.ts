@@ -2,9 +2,9 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { decodeSeries, decodeSmoothing, type WireSeries, type WireSmoothing } from "@trainyard/db/series-wire";
+import { decodeSeries, decodeSmoothing, type WireSeries, type WireSmoothing } from "@trainyard/protocol/series-wire";
 import { withSmoothing } from "../lib/chart-lines.ts";
-import { metricsCsvUrl, seriesInput } from "../lib/series-request.ts";
+import { metricsCsvUrl, seriesInput } from "@trainyard/protocol/series-request";
 import { useTRPC } from "../lib/trpc.ts";
 import { useDebouncedValue } from "./use-debounced-value.ts";
 

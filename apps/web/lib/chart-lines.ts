@@ -5,7 +5,7 @@ import { xValues, type XAxisMode } from "./axis-modes.ts";
 import type { ChartLine, ChartMarker } from "../components/line-chart.tsx";
 import type { PhaseBoundary } from "./phase-boundaries.ts";
 import { smoothBuckets } from "./smoothing.ts";
-import type { BucketedSeries, SeriesSmoothing } from "@trainyard/db/chart-queries";
+import type { BucketedSeries, SeriesSmoothing } from "@trainyard/protocol/series";
 
 /** A bucketed series as charts.series returns it (the shape lives with the query). */
 export type Buckets = BucketedSeries;

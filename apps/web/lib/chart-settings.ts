@@ -34,10 +34,8 @@ export function writeChartSettings(params: URLSearchParams, s: ChartSettings): U
   return out;
 }
 
-/** Run ids of the compare view: `?runs=a,b,c` (order kept, duplicates and blanks dropped). */
-export function readRunSelection(params: URLSearchParams): string[] {
-  return [...new Set((params.get("runs") ?? "").split(",").map((s) => s.trim()).filter(Boolean))];
-}
+// the compare view's run ids are part of the page-URL contract the daemon reads ahead by
+export { readRunSelection } from "@trainyard/protocol/series-request";
 
 export function compareHref(runIds: readonly string[], settings?: ChartSettings): string {
   let params = new URLSearchParams();

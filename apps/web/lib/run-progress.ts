@@ -1,7 +1,6 @@
 // How far a run is and how long it has taken, as the runs table and run header show it. Pure.
 
-export const ACTIVE_STATES = ["queued", "running"] as const;
-export const FINAL_STATES = ["completed", "failed", "cancelled", "interrupted"] as const;
+import { ACTIVE_STATES, FINAL_STATES } from "@trainyard/protocol/run-states";
 
 export function isActive(status: string): boolean {
   return (ACTIVE_STATES as readonly string[]).includes(status);

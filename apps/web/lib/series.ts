@@ -1,8 +1,7 @@
 // Metric series maths for the live charts: merging live points into downsampled series, thinning long
 // series, and joining several keys into chart rows. Pure; no React.
 
-import type { SeriesPoint } from "@trainyard/db/metrics";
-import type { LivePoint } from "@trainyard/daemon/runs/event-bus";
+import type { LivePoint, SeriesPoint } from "@trainyard/protocol/series";
 
 export type { LivePoint, SeriesPoint };
 

@@ -4,10 +4,11 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import {
-  distinctKeys, epochDurations, FINAL_STATES, getRun, listCurveEvaluations, pageRuns, queuePositions,
-  listSampleEvaluations, readCurves, readSamples, RUN_SORT_COLUMNS, RUN_STATES, runTags, summarizeMetrics, type BucketOptions, type RunState,
+  distinctKeys, epochDurations, getRun, listCurveEvaluations, pageRuns, queuePositions,
+  listSampleEvaluations, readCurves, readSamples, RUN_SORT_COLUMNS, runTags, summarizeMetrics, type BucketOptions,
 } from "@trainyard/db";
-import type { WireSeries, WireSmoothing } from "@trainyard/db/series-wire";
+import { FINAL_STATES, RUN_STATES, type RunState } from "@trainyard/protocol/run-states";
+import type { WireSeries, WireSmoothing } from "@trainyard/protocol/series-wire";
 import type { ChartReadJob, ChartReadResult } from "../charts/chart-read-jobs.ts";
 import type { Daemon } from "../daemon.ts";
 import { publicProcedure, router, notFound } from "./trpc.ts";

@@ -1,8 +1,8 @@
 // Reads a dashboard page will ask for as soon as its code runs, started when the daemon serves the page's
 // HTML: the compare view's charts.series, through charts.warm, so the read overlaps the half second or
-// more the browser spends loading the page's code. Which reads a page makes is the web app's knowledge
-// (apps/web/lib/series-request.ts); the daemon runs them as the signed-in caller.
-import { pageSeriesReads } from "../../../apps/web/lib/series-request.ts";
+// more the browser spends loading the page's code. Which reads a page makes is the contract the web app
+// requests by (packages/protocol/src/series-request.ts); the daemon runs them as the signed-in caller.
+import { pageSeriesReads } from "@trainyard/protocol/series-request";
 import type { AuthUser } from "../auth/request-user.ts";
 import type { Daemon } from "../daemon.ts";
 import { appRouter } from "./router.ts";

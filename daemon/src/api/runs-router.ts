@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { ConfigError } from "@trainyard/config";
-import { countRuns, getRun, listCheckpoints, listRunEvents, listRuns, distinctKeys, readSeries, RUN_SORT_KEYS, RUN_STATES, runMetrics, type RunRow } from "@trainyard/db";
+import { countRuns, getRun, listCheckpoints, listRunEvents, listRuns, distinctKeys, readSeries, RUN_SORT_KEYS, runMetrics, type RunRow } from "@trainyard/db";
+import { RUN_STATES } from "@trainyard/protocol/run-states";
 import { assertMayChange, publicProcedure, router, badRequest, notFound, type Context } from "./trpc.ts";
 import { RunStateError } from "../daemon.ts";
 import { toSummary } from "../runs/run-summary.ts";

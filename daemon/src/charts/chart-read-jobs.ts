@@ -3,7 +3,7 @@
 // or the exact smoothing of one series at those buckets' last points. Answers are in their wire form
 // (packages/db/src/series-wire.ts).
 import { readBuckets, readSmoothing, type BucketOptions } from "@trainyard/db";
-import { encodeSeries, encodeSmoothing, type WireSeries, type WireSmoothing } from "@trainyard/db/series-wire";
+import { encodeSeries, encodeSmoothing, type WireSeries, type WireSmoothing } from "@trainyard/protocol/series-wire";
 import type Database from "better-sqlite3";
 
 export interface ChartReadJob {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { IngestWriter, openStore, readBuckets, readSmoothing, sealRun, type MetricPoint } from "@trainyard/db";
 import { ChartReadPool, defaultChartThreads } from "./chart-read-pool.ts";
 import type { ChartReadJob } from "./chart-read-jobs.ts";
-import { decodeSeries, encodeSeries, encodeSmoothing, type WireSeries } from "@trainyard/db/series-wire";
+import { decodeSeries, encodeSeries, encodeSmoothing, type WireSeries } from "@trainyard/protocol/series-wire";
 
 const dir = mkdtempSync(join(tmpdir(), "chart-pool-"));
 const file = join(dir, "t.db");

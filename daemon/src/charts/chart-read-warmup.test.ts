@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { IngestWriter, openStore, readBuckets, sealRun, type MetricPoint } from "@trainyard/db";
-import { encodeSeries } from "@trainyard/db/series-wire";
+import { encodeSeries } from "@trainyard/protocol/series-wire";
 import { ChartReadPool } from "./chart-read-pool.ts";
 import { warmChartReads, warmupBudgetMs, warmupJobs } from "./chart-read-warmup.ts";
 

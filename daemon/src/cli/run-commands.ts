@@ -6,11 +6,12 @@ import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { parseDocument } from "yaml";
 import { parseLabelFile } from "@trainyard/data";
+import { FINAL_STATES, type RunState } from "@trainyard/protocol/run-states";
 import { daemonUrl, type Client } from "./client.ts";
 import { formatRunDetail, formatRunLine } from "./format.ts";
 import { dryRun } from "./dataset-commands.ts";
 
-const FINAL = new Set(["completed", "failed", "cancelled", "interrupted"]);
+const FINAL = new Set<string>(FINAL_STATES);
 
 /** A label set written as a file path (relative to the config) travels inline to the daemon. */
 function inlineLabelFile(yaml: string, configPath: string): string[] {
@@ -69,7 +70,7 @@ function waitForRun(client: Client, id: string, verbose: boolean): Promise<Await
 
 export async function runs(client: Client, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: "boolean" }, status: { type: "string" }, owner: { type: "string" }, limit: { type: "string" } } });
-  const status = values.status?.split(",").map((s) => s.trim()) as ("queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted")[] | undefined;
+  const status = values.status?.split(",").map((s) => s.trim()) as RunState[] | undefined;
   const list = await client.runs.list.query(status || values.owner || values.limit ? { status, owner: values.owner, limit: values.limit ? Number(values.limit) : undefined } : undefined);
   if (values.json) console.log(JSON.stringify(list, null, 2));
   else for (const r of list) console.log(formatRunLine(r));

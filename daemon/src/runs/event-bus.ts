@@ -1,14 +1,7 @@
 // In-process fan-out of live run updates to subscribers. Publishing never blocks: each subscriber has a
 // bounded queue, and a slow one loses the oldest metric pushes first (the full data stays re-readable).
+import type { LivePoint } from "@trainyard/protocol/series";
 import type { RunSummary } from "./run-summary.ts";
-
-export interface LivePoint {
-  key: string;
-  step: number;
-  epoch: number;
-  time: number;
-  value: number;
-}
 
 export type LiveEvent =
   | { type: "run"; run: RunSummary }

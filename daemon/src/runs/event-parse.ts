@@ -1,5 +1,6 @@
 // Trainer stdout line -> a typed event. Lines that are not protocol JSON become info logs, so nothing
 // the trainer printed is dropped, and replay maps them the same way.
+import type { PredictedBox, SampleItem, TrainerEventType, TruthBox } from "@trainyard/protocol/events";
 import { decodeMetricValue } from "@trainyard/protocol/metric-values";
 
 export type TrainerEvent =
@@ -11,17 +12,9 @@ export type TrainerEvent =
   | { type: "log"; level: string; message: string; time: number }
   | { type: "done"; state: string; error?: string; best?: { name: string; value: number; epoch?: number } | null; time: number };
 
-/** A predicted box: x0, y0, x1, y1 in source-image pixels, score, class name. */
-export type PredictedBox = [number, number, number, number, number, string];
-/** A ground-truth box: x0, y0, x1, y1 in source-image pixels, class name. */
-export type TruthBox = [number, number, number, number, string];
-
-/** One sampled image of an evaluation: its dataset table row (= image-cache row) and boxes. */
-export interface SampleItem {
-  row: number;
-  boxes: PredictedBox[];
-  truth: TruthBox[];
-}
+// every parsed event is one the protocol names: a type missing from TRAINER_EVENT_TYPES fails to compile here
+type ProtocolType<T extends TrainerEventType> = T;
+export type TrainerEventName = ProtocolType<TrainerEvent["type"]>;
 
 /** At most this many images per samples event are kept (the trainer sends training.detection.sample_images). */
 export const MAX_SAMPLE_ITEMS = 256;

@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 import { getRun, IngestWriter, sealRun, updateRun, upsertCheckpoint, writeSamples, type EventRecord, type MetricPoint, type NewRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { parseEventLine, type TrainerEvent } from "./event-parse.ts";
-import type { LivePoint } from "./event-bus.ts";
+import type { LivePoint } from "@trainyard/protocol/series";
 import { toSummary } from "./run-summary.ts";
 import { insideDir } from "../home.ts";
 

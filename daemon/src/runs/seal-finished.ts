@@ -2,7 +2,8 @@
 // an older daemon (before metric blocks) or a daemon killed between a run's last batch and its seal.
 // In the background, one series per event-loop turn (a 100k-point series is ~0.2 s), so a large store
 // does not hold up the API while it is converted.
-import { FINAL_STATES, runsWithTails, sealTail, tailKeys } from "@trainyard/db";
+import { runsWithTails, sealTail, tailKeys } from "@trainyard/db";
+import { FINAL_STATES } from "@trainyard/protocol/run-states";
 import type Database from "better-sqlite3";
 
 const isFinal = (sqlite: Database.Database, runId: string) => {

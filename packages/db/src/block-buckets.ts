@@ -8,7 +8,7 @@ import {
   decodeGroups, G_FINITE, G_FIRST_STEP, G_LAST_EPOCH, G_LAST_STEP, G_LAST_TIME, G_LAST_VALUE, G_MAX, G_MIN, G_SUM, GROUP_FIELDS, GROUP_PAGE_BLOCKS, GROUP_POINTS, groupSize,
 } from "./block-groups.ts";
 import { BucketBuilder, bucketWidth } from "./bucket-builder.ts";
-import type { BucketedSeries } from "./chart-queries.ts";
+import type { BucketedSeries } from "@trainyard/protocol/series";
 import { readBlockColumns, tailValue, type SeriesColumns } from "./metric-blocks.ts";
 import { stmt } from "./prepared.ts";
 

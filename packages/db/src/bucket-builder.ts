@@ -2,7 +2,7 @@
 // keeping its min, max (over non-NaN values), last point, and the sum and count of its finite values. Fed
 // point by point (chart-queries.ts) or a whole 32-point group at a time (block-buckets.ts); both paths give
 // the same buckets because both go through this class.
-import type { BucketedSeries } from "./chart-queries.ts";
+import type { BucketedSeries } from "@trainyard/protocol/series";
 
 /**
  * Step width of a bucket (0: one bucket per point, when the points fit). `grain` is the step span of a

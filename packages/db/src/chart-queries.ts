@@ -1,33 +1,12 @@
 // Reads behind the dashboard's charts, compare view and runs table: bucketed series with min / max / last
 // and full-resolution smoothing, full exports, ROC / PR curve events, final / best metrics, paged runs.
 import type Database from "better-sqlite3";
+import type { BucketedSeries, SeriesSmoothing } from "@trainyard/protocol/series";
 import { readGroupBuckets } from "./block-buckets.ts";
 import { GROUP_POINTS } from "./block-groups.ts";
 import { BucketBuilder, bucketLimit, bucketWidth } from "./bucket-builder.ts";
 import { QUEUE_ORDER_SQL } from "./runs.ts";
 import { distinctKeys, readSeriesColumns, readStepValues, seriesStride, seriesSummary, type SeriesColumns } from "./metric-blocks.ts";
-
-/** A bucketed series, columnar (six arrays of equal length) so 300 series stay small on the wire. */
-export interface BucketedSeries {
-  step: number[];
-  epoch: number[];
-  time: number[];
-  /** The bucket's last value (the value at `step`). */
-  last: number[];
-  min: number[];
-  max: number[];
-  /** Mean of the bucket's finite values and how many points it holds: what client-side smoothing uses. */
-  mean: number[];
-  count: number[];
-  /**
-   * TensorBoard's debiased EMA computed over every stored point from the first step of the series (not
-   * over the buckets, not from the visible range), sampled at each bucket's last point. Null when
-   * smoothing is 0.
-   */
-  smooth: number[] | null;
-  /** Points stored in the range (full resolution). */
-  total: number;
-}
 
 export interface BucketOptions {
   fromStep?: number;
@@ -35,13 +14,6 @@ export interface BucketOptions {
   maxPoints?: number;
   /** TensorBoard smoothing weight in [0, 1). */
   smoothing?: number;
-}
-
-/** The exact smoothing of a bucketed series: the EMA at each bucket's last point (charts.smoothing). */
-export interface SeriesSmoothing {
-  /** Points in the range: the client pairs this with the buckets it has only when `total` agrees. */
-  total: number;
-  smooth: number[];
 }
 
 const LO = -1e18;

@@ -1,6 +1,7 @@
 // Metric ingest (the hot path: prepared statements, one transaction per batch, full blocks sealed in the
 // same transaction) and the row-shaped series read of the run page's live tick.
 import type Database from "better-sqlite3";
+import type { SeriesPoint } from "@trainyard/protocol/series";
 import { readBuckets } from "./chart-queries.ts";
 import { appendPoints } from "./metric-blocks.ts";
 
@@ -59,16 +60,6 @@ export class IngestWriter {
   write(batch: IngestBatch): void {
     this.tx(batch);
   }
-}
-
-export interface SeriesPoint {
-  step: number;
-  epoch: number;
-  time: number;
-  /** Last value in the bucket (the value at `step`). */
-  value: number;
-  min: number;
-  max: number;
 }
 
 /**

@@ -2,19 +2,8 @@
 // validation images per evaluation, written by ingest in the same transaction as the events.jsonl
 // offset they come from, read by the run page's prediction gallery.
 import type Database from "better-sqlite3";
+import type { SampleItem } from "@trainyard/protocol/events";
 import { stmt } from "./prepared.ts";
-
-/** x0, y0, x1, y1 (source-image pixels), score, class. */
-export type SampleBox = [number, number, number, number, number, string];
-/** x0, y0, x1, y1 (source-image pixels), class. */
-export type SampleTruth = [number, number, number, number, string];
-
-export interface SampleItemRecord {
-  /** The image's dataset table row (= image-cache row). */
-  row: number;
-  boxes: SampleBox[];
-  truth: SampleTruth[];
-}
 
 export interface SampleRecord {
   runId: string;
@@ -22,7 +11,7 @@ export interface SampleRecord {
   epoch: number;
   step: number;
   time: number;
-  items: SampleItemRecord[];
+  items: SampleItem[];
 }
 
 export interface SampleEvaluation {
@@ -54,11 +43,11 @@ export function listSampleEvaluations(sqlite: Database.Database, runId: string):
 }
 
 /** One evaluation's sampled images, or null when the run has none at that split and epoch. */
-export function readSamples(sqlite: Database.Database, runId: string, split: string, epoch: number): (SampleEvaluation & { items: SampleItemRecord[] }) | null {
+export function readSamples(sqlite: Database.Database, runId: string, split: string, epoch: number): (SampleEvaluation & { items: SampleItem[] }) | null {
   const row = stmt(sqlite, "SELECT split, epoch, step, count, time, items FROM run_samples WHERE run_id = ? AND split = ? AND epoch = ?").get(runId, split, epoch) as
     | (SampleEvaluation & { items: string })
     | undefined;
   if (!row) return null;
-  return { split: row.split, epoch: row.epoch, step: row.step, count: row.count, time: row.time, items: JSON.parse(row.items) as SampleItemRecord[] };
+  return { split: row.split, epoch: row.epoch, step: row.step, count: row.count, time: row.time, items: JSON.parse(row.items) as SampleItem[] };
 }
 

@@ -1,5 +1,6 @@
 // Typed queries over runs, checkpoints and run events.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { RunState } from "@trainyard/protocol/run-states";
 import type { Db } from "./open.ts";
 import { checkpoints, runEvents, runs } from "./schema.ts";
 
@@ -7,10 +8,6 @@ export type RunRow = typeof runs.$inferSelect;
 export type NewRun = typeof runs.$inferInsert;
 export type CheckpointRow = typeof checkpoints.$inferSelect;
 export type RunEventRow = typeof runEvents.$inferSelect;
-
-export const RUN_STATES = ["queued", "running", "completed", "failed", "cancelled", "interrupted"] as const;
-export type RunState = (typeof RUN_STATES)[number];
-export const FINAL_STATES: readonly RunState[] = ["completed", "failed", "cancelled", "interrupted"];
 
 export function insertRun(db: Db, run: NewRun): RunRow {
   return db.insert(runs).values(run).returning().get();

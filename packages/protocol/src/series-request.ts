@@ -1,7 +1,12 @@
 // What the charts ask the daemon for: buckets per series by how many runs share a chart, and the compare
 // page's first charts.series request from its URL, which the daemon starts reading as it serves the page,
-// before the browser has loaded the page's code (daemon/src/api/page-reads.ts). Pure; no React.
-import { readRunSelection } from "./chart-settings.ts";
+// before the browser has loaded the page's code (daemon/src/api/page-reads.ts). Both sides compute it from
+// this one module, so the daemon's early read is exactly the page's request. Pure.
+
+/** Run ids of the compare view: `?runs=a,b,c` (order kept, duplicates and blanks dropped). */
+export function readRunSelection(params: URLSearchParams): string[] {
+  return [...new Set((params.get("runs") ?? "").split(",").map((s) => s.trim()).filter(Boolean))];
+}
 
 /** Buckets per series: about one per horizontal pixel of a chart. */
 export const CHART_MAX_POINTS = 1000;

@@ -5,7 +5,7 @@
 // that the daemon had to print and the browser to parse before the first paint; base64 is printed and
 // parsed as one string per column. Exact values stay one click away: CSV export reads the store.
 // Pure, and the same module on both ends (Node's Buffer where there is one, atob / btoa in a browser).
-import type { BucketedSeries, SeriesSmoothing } from "./chart-queries.ts";
+import type { BucketedSeries, SeriesSmoothing } from "./series.ts";
 
 export interface WireSeries {
   total: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareKeys, COMPARE_METRICS, pageSeriesReads, pointsPerSeries, seriesInput, metricsCsvUrl } from "./series-request.ts";
+import { compareKeys, COMPARE_METRICS, metricsCsvUrl, pageSeriesReads, pointsPerSeries, readRunSelection, seriesInput } from "./series-request.ts";
 
 describe("chart requests", () => {
   it("gives many overlaid runs fewer buckets each, within 300..1000", () => {
@@ -32,5 +32,12 @@ describe("metricsCsvUrl", () => {
     expect(url.searchParams.getAll("run")).toEqual(["r1", "r2"]);
     expect(url.searchParams.getAll("key")).toEqual(["val/auc/basal cell, nodular", "train/loss"]);
     expect(url.searchParams.get("filename")).toBe("compare-AUC.csv");
+  });
+});
+
+describe("readRunSelection", () => {
+  it("keeps the URL's order and drops repeats and blanks", () => {
+    expect(readRunSelection(new URLSearchParams("runs=b,a,,b, c "))).toEqual(["b", "a", "c"]);
+    expect(readRunSelection(new URLSearchParams(""))).toEqual([]);
   });
 });
