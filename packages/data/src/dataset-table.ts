@@ -27,6 +27,28 @@ export interface DatasetTable {
   /** Rows whose image was missing or unreadable at import: never part of a run. */
   excluded: number[];
   cacheFit: CacheFit;
+  /** Boxes per image for detection; null when the dataset was imported without a boxes file. */
+  boxes: DatasetBoxes | null;
+}
+
+/**
+ * Boxes of a dataset, in CSR form over the table's rows: the boxes of row i are k in
+ * [offsets[i], offsets[i + 1]), box k at coords[4k .. 4k + 4) = x0, y0, x1, y1 (edges, x right, y down)
+ * in pixels of the source image as displayed (after EXIF orientation), class classes[labels[k]].
+ * A row without boxes is a "no findings" image.
+ */
+export interface DatasetBoxes {
+  /** Class names, sorted (every class the boxes file declares or uses). */
+  classes: string[];
+  offsets: number[];
+  coords: number[];
+  labels: number[];
+  /**
+   * Source size per row as [w0, h0, w1, h1, ...] (after EXIF orientation), as read at import: the frame
+   * the coordinates are in; 0, 0 where the image could not be read. A cache whose geometry says another
+   * size was built from a changed file.
+   */
+  sizes: number[];
 }
 
 export const TABLE_FILE = "table.json";
@@ -38,11 +60,24 @@ export function writeDatasetTable(dir: string, table: DatasetTable): void {
 export function readDatasetTable(dir: string): DatasetTable {
   const t = JSON.parse(readFileSync(join(dir, TABLE_FILE), "utf8")) as Omit<DatasetTable, "version"> & { version: number };
   // version 1 tables (before exclusion and fit were stored) read as "nothing excluded, crop"
-  return { ...t, version: 2, excluded: t.excluded ?? [], cacheFit: t.cacheFit ?? "crop" };
+  // tables written before boxes existed have none
+  return { ...t, version: 2, excluded: t.excluded ?? [], cacheFit: t.cacheFit ?? "crop", boxes: t.boxes ?? null };
 }
 
 export function diagnosisCounts(table: Pick<DatasetTable, "diagnoses">): Record<string, number> {
   const counts = new Map<string, number>();
   for (const ds of table.diagnoses) for (const d of ds) counts.set(d, (counts.get(d) ?? 0) + 1);
   return Object.fromEntries([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
+}
+
+/** Sorted unique class names of each row's boxes: an image's findings (empty: no findings). */
+export function boxDiagnoses(boxes: DatasetBoxes, rows: number): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const seen = new Set<number>();
+    for (let k = boxes.offsets[i]; k < boxes.offsets[i + 1]; k++) seen.add(boxes.labels[k]);
+    // classes are sorted, so sorting the indices sorts the names
+    out.push([...seen].sort((a, b) => a - b).map((c) => boxes.classes[c]));
+  }
+  return out;
 }

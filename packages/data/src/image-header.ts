@@ -58,3 +58,28 @@ function exifOrientation(tiff: Uint8Array): number {
   }
   return 1;
 }
+
+/**
+ * The image's size as displayed (EXIF orientations 5-8 turn it a quarter: width and height swap), or
+ * null where the bytes do not say: a JPEG whose orientation could not be read, a PNG with an eXIf chunk
+ * (sharp may turn it), anything else. Then sharp's metadata (its autoOrient size) must be asked.
+ */
+export function displayedSize(header: ImageHeader | null, bytes: Uint8Array): [number, number] | null {
+  if (!header) return null;
+  if (header.format === "png") return pngHasExif(bytes) === false ? [header.width, header.height] : null;
+  if (header.orientation === 0) return null;
+  return header.orientation >= 5 ? [header.height, header.width] : [header.width, header.height];
+}
+
+/** Whether a PNG has an eXIf chunk before its first IDAT; null when the bytes end before that. */
+function pngHasExif(bytes: Uint8Array): boolean | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let i = 8;
+  while (i + 8 <= bytes.length) {
+    const type = String.fromCharCode(bytes[i + 4], bytes[i + 5], bytes[i + 6], bytes[i + 7]);
+    if (type === "eXIf") return true;
+    if (type === "IDAT" || type === "IEND") return false;
+    i += 12 + view.getUint32(i);
+  }
+  return null;
+}

@@ -11,6 +11,8 @@ export * from "./sample-selection.ts";
 export * from "./run-arrays.ts";
 export * from "./manifest-read.ts";
 export * from "./manifest-import.ts";
+export * from "./box-files.ts";
+export * from "./dataset-boxes.ts";
 export * from "./image-check.ts";
 export * from "./image-cache.ts";
 export * from "./image-decode.ts";

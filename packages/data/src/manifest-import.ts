@@ -4,6 +4,7 @@
 import type { CacheFit, DatasetTable } from "./dataset-table.ts";
 import { diagnosisCounts } from "./dataset-table.ts";
 import { completeFeatureSchema, encodedDimension, inferFeatureSchema, isMissing, parseFeatureSchema, type FeatureSchema } from "./feature-schema.ts";
+import type { BoxesReport } from "./dataset-boxes.ts";
 import type { ImageCheck } from "./image-check.ts";
 import { ManifestError, type ManifestColumns } from "./manifest-read.ts";
 import { groupsCrossingSplits } from "./split.ts";
@@ -24,12 +25,19 @@ export interface ManifestOptions {
   /** A reviewed or declared schema (parsed JSON); inferred when absent. */
   schema?: unknown;
   cacheFit?: CacheFit;
+  /**
+   * The diagnoses come from a boxes file (each image's box classes) unless labelCol names a column: no
+   * diagnosis column is guessed, and one that looks like it is left out of the inferred metadata (a
+   * model must not read its own target as an input).
+   */
+  labelsFromBoxes?: boolean;
 }
 
 export interface ChosenColumns {
   image: string;
   group: string;
-  label: string;
+  /** Null when the diagnoses come from the boxes. */
+  label: string | null;
   split: string | null;
   case: string | null;
   metadata: string[];
@@ -48,7 +56,8 @@ export interface ImportReport {
   format: "csv" | "parquet";
   rows: number;
   images: number;
-  columns: { image: string; group: string; label: string; split: string | null; case: string | null };
+  /** label is null when the diagnoses come from the boxes. */
+  columns: { image: string; group: string; label: string | null; split: string | null; case: string | null };
   imagesFound: number;
   missingImages: string[];
   unreadableImages: { path: string; error: string }[];
@@ -72,6 +81,8 @@ export interface ImportReport {
     crossingGroups: { group: string; splits: string[]; images: number }[];
     crossingImages: number;
   };
+  /** Boxes (imported with a boxes file), else null. */
+  boxes: BoxesReport | null;
   /** Lists cut to REPORT_LIST_CAP entries (name -> full length). */
   truncated?: Record<string, number>;
 }
@@ -89,11 +100,22 @@ function pick(header: string[], wanted: string | undefined, guesses: string[], w
 export function chooseColumns(header: string[], opts: ManifestOptions): ChosenColumns {
   const image = pick(header, opts.imageCol, GUESSES.image, "image", "--image-col");
   const group = pick(header, opts.groupCol, GUESSES.group, "patient / group id", "--group-col");
-  const label = pick(header, opts.labelCol, GUESSES.label, "diagnosis", "--label-col");
+  const label = opts.labelsFromBoxes && !opts.labelCol ? null : pick(header, opts.labelCol, GUESSES.label, "diagnosis", "--label-col");
   const split = opts.splitCol ? pick(header, opts.splitCol, [], "split", "--split-col") : null;
   const kase = opts.caseCol ? pick(header, opts.caseCol, [], "case", "--case-col") : null;
   const used = [image, group, label, split, kase];
   return { image, group, label, split, case: kase, metadata: header.filter((h) => !used.includes(h)) };
+}
+
+/** With the diagnoses from the boxes: the manifest column that would have been guessed as the diagnosis. */
+function diagnosisLikeColumn(header: string[], cols: ChosenColumns): string | null {
+  if (cols.label !== null) return null;
+  try {
+    const hit = pick(header, undefined, GUESSES.label, "diagnosis", "--label-col");
+    return cols.metadata.includes(hit) ? hit : null;
+  } catch {
+    return null;
+  }
 }
 
 // Diagnosis names compare after NFC normalisation (a label file typed on another system still matches).
@@ -130,7 +152,8 @@ export interface BuiltTable {
 export function buildDatasetTable(m: ManifestColumns, opts: ManifestOptions): BuiltTable {
   const cols = chooseColumns(m.header, opts);
   const col = (name: string) => m.columns[m.header.indexOf(name)];
-  const ids = col(cols.image), groupsCol = col(cols.group), labelsCol = col(cols.label);
+  const ids = col(cols.image), groupsCol = col(cols.group);
+  const labelsCol = cols.label !== null ? col(cols.label) : null;
   const splitCol = cols.split ? col(cols.split) : null;
   const caseCol = cols.case ? col(cols.case) : null;
   const metaCols = cols.metadata.map(col);
@@ -141,14 +164,14 @@ export function buildDatasetTable(m: ManifestColumns, opts: ManifestOptions): Bu
   const table: DatasetTable = {
     version: 2, imageIds: [], imagePaths: [], groups: [], diagnoses: [],
     metadata: Object.fromEntries(cols.metadata.map((c) => [c, []])),
-    features: [], splitColumn: splitCol ? [] : null, excluded: [], cacheFit: opts.cacheFit ?? "crop",
+    features: [], splitColumn: splitCol ? [] : null, excluded: [], cacheFit: opts.cacheFit ?? "crop", boxes: null,
   };
   const metaLists = cols.metadata.map((c) => table.metadata[c]);
   const caseOf: string[] = [];
   for (let r = 0; r < m.rows; r++) {
     const id = ids[r];
     if (!id) throw new ManifestError(`row ${r + 2}: the image column "${cols.image}" is empty; every row needs an image`);
-    const cell = labelsCol[r];
+    const cell = labelsCol ? labelsCol[r] : null;
     const labels = !cell ? [] : cell.includes(delimiter) ? cell.split(delimiter).map(cleanLabel).filter(Boolean) : [cleanLabel(cell)];
     const seen = byImage.get(id);
     if (seen !== undefined) {
@@ -187,6 +210,11 @@ export function buildDatasetTable(m: ManifestColumns, opts: ManifestOptions): Bu
     const inferred = inferFeatureSchema(table.metadata);
     schema = inferred.schema;
     schemaColumns = inferred.columns;
+    const dxLike = diagnosisLikeColumn(m.header, cols);
+    if (dxLike) {
+      schema = { ...schema, features: schema.features.filter((f) => f.name !== dxLike) };
+      schemaColumns = schemaColumns.map((c) => (c.name === dxLike ? { ...c, skipped: `looks like the diagnosis; pass --label-col ${dxLike} to use it as the labels` } : c));
+    }
   }
   table.features = completeFeatureSchema(schema, table.metadata).features;
   return { table, columns: cols, schemaColumns, rowsPerImage };
@@ -204,6 +232,7 @@ export function buildImportReport(
   built: BuiltTable,
   images: ImageCheck,
   cap = REPORT_LIST_CAP,
+  boxes: BoxesReport | null = null,
 ): ImportReport {
   const { table, columns, schemaColumns, rowsPerImage } = built;
   const n = table.imageIds.length;
@@ -283,6 +312,7 @@ export function buildImportReport(
     metadata,
     encodedDim: encodedDimension(table.features),
     split,
+    boxes: boxes && { ...boxes, rejected: capped(boxes.rejected, "boxes.rejected", truncated, cap) },
   };
   if (split) split.crossingGroups = capped(split.crossingGroups, "split.crossingGroups", truncated, cap);
   if (Object.keys(truncated).length) report.truncated = truncated;

@@ -17,11 +17,16 @@ export class ManifestError extends Error {}
 export interface ReadManifestOptions {
   /** CSV field delimiter (default ","; "\t" for TSV). */
   delimiter?: string;
+  /** What the file is, for messages (default: the manifest, given with --manifest). */
+  what?: { noun: string; flag: string };
 }
+
+const MANIFEST = { noun: "manifest", flag: "--manifest" };
 
 export async function readManifestColumns(file: string, opts: ReadManifestOptions = {}): Promise<ManifestColumns> {
   const isParquet = /\.parquet$|\.pq$/i.test(file) || sniffParquet(file);
-  return isParquet ? readParquet(file) : readCsv(file, opts.delimiter ?? (/\.tsv$/i.test(file) ? "\t" : ","));
+  const what = opts.what ?? MANIFEST;
+  return isParquet ? readParquet(file, what) : readCsv(file, opts.delimiter ?? (/\.tsv$/i.test(file) ? "\t" : ","), what);
 }
 
 function sniffParquet(file: string): boolean {
@@ -36,12 +41,12 @@ function sniffParquet(file: string): boolean {
   }
 }
 
-function readCsv(file: string, delimiter: string): ManifestColumns {
+function readCsv(file: string, delimiter: string, what: { noun: string; flag: string }): ManifestColumns {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new ManifestError(`cannot read the manifest ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}; check --manifest`);
+    throw new ManifestError(`cannot read the ${what.noun} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}; check ${what.flag}`);
   }
   let parsed: ReturnType<typeof parseCsvColumns>;
   try {
@@ -51,7 +56,7 @@ function readCsv(file: string, delimiter: string): ManifestColumns {
     throw new ManifestError(`${file}: ${e.message}${delimiter === "," ? " (if the file is not comma-separated, pass --delimiter)" : ""}`);
   }
   const { header, columns, rows } = parsed;
-  if (!rows) throw new ManifestError(`${file}: the manifest has ${header.length ? "a header but no rows" : "no header and no rows"}`);
+  if (!rows) throw new ManifestError(`${file}: the ${what.noun} has ${header.length ? "a header but no rows" : "no header and no rows"}`);
   if (header.length === 1 && delimiter === "," && /[;\t|]/.test(header[0]))
     throw new ManifestError(`${file}: the header has one column "${header[0]}"; the file looks ${/\t/.test(header[0]) ? "tab" : /;/.test(header[0]) ? "semicolon" : "pipe"}-separated: pass --delimiter`);
   const dup = header.find((h, i) => header.indexOf(h) !== i);
@@ -70,7 +75,7 @@ function cellToString(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
-async function readParquet(file: string): Promise<ManifestColumns> {
+async function readParquet(file: string, what: { noun: string; flag: string }): Promise<ManifestColumns> {
   let rows: unknown[][] = [];
   let header: string[];
   try {
@@ -82,7 +87,7 @@ async function readParquet(file: string): Promise<ManifestColumns> {
     const msg = (e as Error).message;
     throw new ManifestError(`${file}: cannot read it as Parquet: ${msg}${/compression|codec/i.test(msg) ? " (re-save it with snappy or no compression)" : ""}`);
   }
-  if (!rows.length) throw new ManifestError(`${file}: the manifest has no rows`);
+  if (!rows.length) throw new ManifestError(`${file}: the ${what.noun} has no rows`);
   const columns = header.map((_, c) => rows.map((r) => cellToString(r[c])));
   return { format: "parquet", header, columns, rows: rows.length };
 }
