@@ -6,6 +6,10 @@
 // kept beside the pixels, so an interrupted build continues where it stopped and a changed source file
 // is decoded again on the next build. Unreadable images are listed and their rows excluded (-1).
 //
+// A letterboxed ("pad") cache also keeps each row's geometry, [scale_x, scale_y, pad_x, pad_y, source_w,
+// source_h] (cache_x = source_x * scale_x + pad_x), so boxes map into cache pixels and back. Its build
+// identity names that layout: a pad cache built before geometry was kept is rebuilt, never used without it.
+//
 // Large builds decode in child processes as well as here, one per core: libvips' per-image work is
 // mostly building and tearing down its graph of ~16 operations, and graphs built at once in one process
 // wait on each other (GLib's process-wide locks), so on 2 cores two processes decode 15-30% more images
@@ -29,6 +33,11 @@ export interface CacheIndex {
   /** Table row -> cache row (identity; -1 for unreadable images). */
   rows: number[];
   unreadable: { row: number; path: string; error: string }[];
+  /**
+   * "pad" caches: per table row [scale_x, scale_y, pad_x, pad_y, source_w, source_h], exact for the
+   * pixels written (zeros for unreadable rows). Null for "crop" caches.
+   */
+  geometry: number[][] | null;
 }
 
 export const CACHE_FILE = "images.u8";
@@ -37,6 +46,9 @@ const STATE_FILE = "state.u8";
 const SOURCES_FILE = "sources.f64";
 const BUILD_FILE = "build.json";
 const UNREADABLE_FILE = "unreadable.json";
+const GEOMETRY_FILE = "geometry.f64";
+/** The letterbox layout of pad caches: exact sides and padding, geometry kept per row. */
+const PAD_LAYOUT = "letterbox-exact";
 
 const PENDING = 0, OK = 1, UNREADABLE = 2;
 
@@ -47,6 +59,8 @@ interface BuildIdentity {
   count: number;
   /** Hash of the image paths: another table means another cache. */
   paths: number;
+  /** Pad caches only: how the letterbox is laid out (absent in pad caches built before geometry was kept). */
+  layout?: string;
 }
 
 const identityOf = (imagePaths: readonly string[], size: number, fit: CacheFit): BuildIdentity => ({
@@ -55,6 +69,7 @@ const identityOf = (imagePaths: readonly string[], size: number, fit: CacheFit):
   fit,
   count: imagePaths.length,
   paths: keyedHash(size, imagePaths.join("\n")),
+  ...(fit === "pad" ? { layout: PAD_LAYOUT } : {}),
 });
 
 function readJson<T>(path: string): T | null {
@@ -68,7 +83,10 @@ function readJson<T>(path: string): T | null {
 /** The index of a complete cache, or null while none is complete. */
 export function readCacheIndex(dir: string): CacheIndex | null {
   const index = readJson<CacheIndex>(join(dir, INDEX_FILE));
-  return index && index.version === 2 && existsSync(join(dir, CACHE_FILE)) ? index : null;
+  if (!index || index.version !== 2 || !existsSync(join(dir, CACHE_FILE))) return null;
+  // a pad cache from before geometry was kept is not usable: its boxes would not map (the next build redoes it)
+  if (index.fit === "pad" && (!Array.isArray(index.geometry) || index.geometry.length !== index.count)) return null;
+  return { ...index, geometry: index.fit === "pad" ? index.geometry : null };
 }
 
 
@@ -235,12 +253,15 @@ export async function buildImageCache(opts: {
   mkdirSync(outDir, { recursive: true });
   const identity = identityOf(imagePaths, size, fit);
   const previous = readJson<BuildIdentity>(join(outDir, BUILD_FILE));
-  const resume = previous !== null && JSON.stringify(previous) === JSON.stringify(identity) && existsSync(join(outDir, STATE_FILE)) && existsSync(join(outDir, CACHE_FILE));
-  if (!resume) for (const f of [INDEX_FILE, CACHE_FILE, STATE_FILE, SOURCES_FILE, UNREADABLE_FILE, BUILD_FILE]) rmSync(join(outDir, f), { force: true });
+  let resume = previous !== null && JSON.stringify(previous) === JSON.stringify(identity) && existsSync(join(outDir, STATE_FILE)) && existsSync(join(outDir, CACHE_FILE));
+  const pad = fit === "pad";
+  if (resume && pad && !existsSync(join(outDir, GEOMETRY_FILE))) resume = false;
+  if (!resume) for (const f of [INDEX_FILE, CACHE_FILE, STATE_FILE, SOURCES_FILE, UNREADABLE_FILE, BUILD_FILE, GEOMETRY_FILE]) rmSync(join(outDir, f), { force: true });
 
   const state = resume ? new Uint8Array(readFileSync(join(outDir, STATE_FILE))) : new Uint8Array(N);
   const sources = resume ? new Float64Array(new Uint8Array(readFileSync(join(outDir, SOURCES_FILE))).buffer) : new Float64Array(2 * N);
   const errors = new Map<number, string>((resume ? (readJson<CacheIndex["unreadable"]>(join(outDir, UNREADABLE_FILE)) ?? []) : []).map((u) => [u.row, u.error]));
+  const geometry = pad ? (resume ? new Float64Array(new Uint8Array(readFileSync(join(outDir, GEOMETRY_FILE))).buffer) : new Float64Array(6 * N)) : null;
   const skip = new Set(opts.skipRows ?? []);
 
   // What needs decoding: pending rows, and done rows whose source changed since.
@@ -272,10 +293,13 @@ export async function buildImageCache(opts: {
     writeFileAtomic(join(outDir, STATE_FILE), state);
     writeFileAtomic(join(outDir, SOURCES_FILE), new Uint8Array(sources.buffer));
     writeFileAtomic(join(outDir, UNREADABLE_FILE), JSON.stringify([...errors].map(([row, error]) => ({ row, path: imagePaths[row], error }))));
+    if (geometry) writeFileAtomic(join(outDir, GEOMETRY_FILE), new Uint8Array(geometry.buffer));
     lastFlush = Date.now();
   };
   let done = 0;
-  const record = ({ row: i, fingerprint: fp, error }: DecodedRow) => {
+  const record = ({ row: i, fingerprint: fp, error, geometry: g }: DecodedRow) => {
+    if (geometry) geometry.fill(0, 6 * i, 6 * i + 6);
+    if (geometry && g && error === undefined) geometry.set(g, 6 * i);
     if (!fp) {
       state[i] = UNREADABLE;
       sources[2 * i] = -1;
@@ -336,7 +360,10 @@ export async function buildImageCache(opts: {
   }
   const rows = Array.from(state, (s, i) => (s === OK ? i : -1));
   const unreadable = [...errors].sort((a, b) => a[0] - b[0]).map(([row, error]) => ({ row, path: imagePaths[row], error }));
-  const index: CacheIndex = { version: 2, size, fit, count: N, rows, unreadable };
+  const index: CacheIndex = {
+    version: 2, size, fit, count: N, rows, unreadable,
+    geometry: geometry ? Array.from({ length: N }, (_, i) => (state[i] === OK ? Array.from(geometry.subarray(6 * i, 6 * i + 6)) : [0, 0, 0, 0, 0, 0])) : null,
+  };
   writeFileAtomic(join(outDir, INDEX_FILE), JSON.stringify(index));
   return index;
 }

@@ -4,7 +4,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, write
 import sharp from "sharp";
 import type { CacheFit } from "./dataset-table.ts";
 import { firstLine } from "./image-check.ts";
-import { readImageHeader, type ImageHeader } from "./image-header.ts";
+import { displayedSize, readImageHeader, type ImageHeader } from "./image-header.ts";
 
 /** How one image is decoded: sharp's resize and orientation options, chosen from its header. */
 export interface DecodePlan {
@@ -40,7 +40,10 @@ export function decodePlan(header: ImageHeader | null, size: number, fit: CacheF
   if (!header) return { autoOrient: true, kernel: "lanczos3", fastShrinkOnLoad: false };
   const { width, height, orientation } = header;
   const autoOrient = orientation !== 1;
-  const shrink = (fit === "crop" ? Math.min(width, height) : Math.max(width, height)) / size;
+  // pad resizes each axis to its own letterbox side (fit "fill"); sharp's shrink-on-load then takes the
+  // smaller of the two axes' shrinks. The sides swap with a quarter turn, the smaller shrink does not.
+  const box = letterboxSize(width, height, size);
+  const shrink = fit === "crop" ? Math.min(width, height) / size : Math.min(width / box[0], height / box[1]);
   if (shrink < 1) return { autoOrient, kernel: "linear", fastShrinkOnLoad: false };
   const plan: DecodePlan = { autoOrient, kernel: "lanczos3", fastShrinkOnLoad: true };
   if (header.format !== "jpeg") return plan;
@@ -54,22 +57,62 @@ export function decodePlan(header: ImageHeader | null, size: number, fit: CacheF
   return { ...plan, extract: { left: 0, top: 0, width: turned ? height : width, height: turned ? width : height } };
 }
 
+/**
+ * The letterboxed size of a w x h image in a size x size square: the longer side to `size`, the other
+ * scaled alike and rounded (at least 1 pixel).
+ */
+export function letterboxSize(w: number, h: number, size: number): [number, number] {
+  return w >= h ? [size, Math.max(1, Math.round((h * size) / w))] : [Math.max(1, Math.round((w * size) / h)), size];
+}
+
+/**
+ * Where a displayed w x h image lies in its letterboxed square: [scale_x, scale_y, pad_x, pad_y, w, h],
+ * cache_x = source_x * scale_x + pad_x (pixel edges; y alike). Exact for what decodeToSquare writes: it
+ * resizes to exactly these sides and pads by exactly these offsets.
+ */
+export function letterboxGeometry(w: number, h: number, size: number): [number, number, number, number, number, number] {
+  const [rw, rh] = letterboxSize(w, h, size);
+  return [rw / w, rh / h, Math.floor((size - rw) / 2), Math.floor((size - rh) / 2), w, h];
+}
+
 export async function decodeToSquare(input: string | Buffer, size: number, fit: CacheFit = "crop"): Promise<Buffer> {
+  return (await decodeSquare(input, size, fit)).pixels;
+}
+
+/** Decodes to the cache's square; for "pad", also the letterbox geometry (null for "crop"). */
+export async function decodeSquare(input: string | Buffer, size: number, fit: CacheFit): Promise<{ pixels: Buffer; geometry: number[] | null }> {
   // a buffer in hand costs ~10% less CPU per image than letting libvips open the file (bench/data/README.md)
   const bytes = typeof input === "string" ? readFileSync(input) : input;
-  const plan = decodePlan(readImageHeader(bytes), size, fit);
+  const header = readImageHeader(bytes);
+  const plan = decodePlan(header, size, fit);
   let img = sharp(bytes, { failOn: "truncated" });
   // EXIF orientation: sharp's autoOrient costs an extra libvips operation even where there is nothing to turn
   if (plan.autoOrient) img = img.autoOrient();
   if (plan.extract) img = img.extract(plan.extract);
   const how = { kernel: plan.kernel, fastShrinkOnLoad: plan.fastShrinkOnLoad };
-  const resized =
-    fit === "crop"
-      ? img.resize(size, size, { fit: "cover", position: "centre", ...how })
-      : img.resize(size, size, { fit: "contain", background: { r: 0, g: 0, b: 0, alpha: 1 }, ...how });
+  let geometry: number[] | null = null;
+  let resized: sharp.Sharp;
+  if (fit === "crop") resized = img.resize(size, size, { fit: "cover", position: "centre", ...how });
+  else {
+    // the sides and the padding computed here, not by fit "contain" (whose rounding is sharp's to choose),
+    // so the geometry in the index is exactly what was written
+    let shown = displayedSize(header, bytes);
+    if (!shown) {
+      const meta = await sharp(bytes).metadata();
+      const { width, height } = meta.autoOrient ?? meta;
+      if (!width || !height) throw new Error("cannot read the image's size");
+      shown = [width, height];
+    }
+    geometry = letterboxGeometry(shown[0], shown[1], size);
+    const [rw, rh] = letterboxSize(shown[0], shown[1], size);
+    const [left, top] = [geometry[2], geometry[3]];
+    resized = img
+      .resize(rw, rh, { fit: "fill", ...how })
+      .extend({ left, top, right: size - rw - left, bottom: size - rh - top, background: { r: 0, g: 0, b: 0, alpha: 1 } });
+  }
   const out = await resized.removeAlpha().toColourspace("srgb").raw({ depth: "uchar" }).toBuffer();
   if (out.length !== size * size * 3) throw new Error(`decoded to ${out.length} bytes, expected ${size * size * 3}`);
-  return out;
+  return { pixels: out, geometry };
 }
 
 /** One decoded row: the source's fingerprint (null: no such file) and, if it would not decode, why. */
@@ -77,6 +120,8 @@ export interface DecodedRow {
   row: number;
   fingerprint: [number, number] | null;
   error?: string;
+  /** Letterbox geometry ("pad" caches): [scale_x, scale_y, pad_x, pad_y, source_w, source_h]. */
+  geometry?: number[];
 }
 
 /**
@@ -104,9 +149,9 @@ export async function decodeRow(cacheFd: number, file: string, row: number, size
     return fpNow ? { row, fingerprint: fpNow, error: firstLine(e) } : { row, fingerprint: null };
   }
   try {
-    const pixels = await decodeToSquare(bytes, size, fit);
+    const { pixels, geometry } = await decodeSquare(bytes, size, fit);
     writeSync(cacheFd, pixels, 0, pixels.length, row * pixels.length);
-    return { row, fingerprint: fp };
+    return geometry ? { row, fingerprint: fp, geometry } : { row, fingerprint: fp };
   } catch (e) {
     return { row, fingerprint: fp, error: firstLine(e) };
   }
