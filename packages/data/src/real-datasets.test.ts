@@ -3,6 +3,7 @@
 import { SHARED_DATASETS } from "../../../scripts/shared-datasets.ts";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { attachBoxes } from "./dataset-boxes.ts";
 import { checkImages, detectImageExt } from "./image-check.ts";
 import { buildDatasetTable, buildImportReport } from "./manifest-import.ts";
 import { readManifestColumns } from "./manifest-read.ts";
@@ -30,6 +31,36 @@ describe.skipIf(!existsSync(HAM))("HAM10000", () => {
     expect(Math.round(meta.sex.missingRate * 10015)).toBe(57); // "unknown" counts as missing
     expect(meta.localization.distinct).toBe(14); // 15 values less "unknown"
     expect(meta.dataset.distinct).toBe(4);
+  });
+});
+
+describe.skipIf(!existsSync(`${HAM}/HAM10000_lesion_boxes.csv`))("HAM10000 with its lesion boxes", () => {
+  it("10,015 images and 10,015 boxes over 7 classes, one per image, none rejected", async () => {
+    const m = await readManifestColumns(`${HAM}/HAM10000_metadata_with_dataset_column.csv`);
+    const opts = { imageCol: "image_id", groupCol: "lesion_id", labelCol: "dx", labelsFromBoxes: true, cacheFit: "pad" as const };
+    const imageExt = detectImageExt(`${HAM}/images`, buildDatasetTable(m, opts).table.imageIds);
+    const built = buildDatasetTable(m, { ...opts, imageExt });
+    const check = await checkImages(`${HAM}/images`, built.table.imagePaths, { mode: "exists" });
+    const started = performance.now();
+    const boxes = await attachBoxes(built.table, `${HAM}/images`, { path: `${HAM}/HAM10000_lesion_boxes.csv` }, check, { labelsFromBoxes: false });
+    const ms = performance.now() - started;
+    const r = buildImportReport(m, built, check, undefined, boxes);
+    expect(r).toMatchObject({ images: 10015, groups: 7470 });
+    expect(boxes).toMatchObject({ total: 10015, read: 10015, imagesWithBoxes: 10015, noFindings: 0, rejected: [] });
+    expect(boxes.columns).toEqual({ image: "image_id", coords: ["x_min", "y_min", "x_max", "y_max"], label: "dx" });
+    expect(boxes.classes).toHaveLength(7);
+    // the box class is the image's dx: per class as many boxes as SOURCE.md counts images
+    expect(boxes.perClass).toEqual({ akiec: 327, bcc: 514, bkl: 1099, df: 115, mel: 1113, nv: 6705, vasc: 142 });
+    expect(boxes.perImage.histogram).toEqual({ 1: 10015 });
+    // SOURCE.md: mean box 106 x 93 px, 37% of the 200x150 image; 107 boxes cover the whole frame
+    expect(boxes.size!.width.mean).toBeCloseTo(106, -1);
+    expect(boxes.size!.height.mean).toBeCloseTo(93, -1);
+    const t = built.table.boxes!;
+    let whole = 0;
+    for (let k = 0; k < t.labels.length; k++) if (t.coords[4 * k] <= 0 && t.coords[4 * k + 1] <= 0 && t.coords[4 * k + 2] >= 200 && t.coords[4 * k + 3] >= 150) whole++;
+    expect(whole).toBe(107);
+    expect(t.sizes.slice(0, 2)).toEqual([200, 150]);
+    expect(ms).toBeLessThan(20_000);
   });
 });
 
