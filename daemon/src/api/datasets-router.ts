@@ -7,7 +7,7 @@ import { publicProcedure, router, notFound, badRequest } from "./trpc.ts";
 import { DatasetImportError } from "../datasets/import-dataset.ts";
 import { importJobs } from "../datasets/import-jobs.ts";
 import { computePreview } from "../datasets/preview.ts";
-import { createDemoDataset } from "../datasets/demo.ts";
+import { createDemoDataset, DEMO_TASKS } from "../datasets/demo.ts";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
 
@@ -169,8 +169,10 @@ export const datasetsRouter = router({
       }
     }),
 
-  /** Generate and import the built-in demo dataset (and its label set), replacing an older copy. */
-  createDemo: publicProcedure.mutation(async ({ ctx }) => createDemoDataset(ctx.daemon)),
+  /** Generate and import a built-in demo dataset (classification: with its label set; detection: with boxes), replacing an older copy. */
+  createDemo: publicProcedure
+    .input(z.object({ task: z.enum(DEMO_TASKS).default("classification") }).optional())
+    .mutation(async ({ ctx, input }) => createDemoDataset(ctx.daemon, input?.task ?? "classification")),
 
   addLabelSet: publicProcedure
     .input(z.object({ name: z.string().regex(/^[\w.-]{1,100}$/, { error: "use letters, digits and . _ - (at most 100)" }), labels: z.array(z.string().max(500)).max(10_000), dataset: z.string().max(200).optional() }))

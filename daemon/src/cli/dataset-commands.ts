@@ -1,4 +1,4 @@
-// `trainyard demo`, `trainyard dataset ...`, `trainyard labels ...`, and the preview behind `run --dry-run`.
+// `trainyard demo [--task]`, `trainyard dataset ...`, `trainyard labels ...`, and the preview behind `run --dry-run`.
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -10,9 +10,27 @@ const IMPORT_USAGE = `usage: trainyard dataset import NAME --manifest F --images
          [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--case-col C]
          [--delimiter D] [--label-delimiter D] [--fit crop|pad] [--check decode|exists|none] [--replace] [--json]`;
 
-export async function demo(client: Client): Promise<number> {
+export async function demo(client: Client, args: string[] = []): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { task: { type: "string" } } });
+  const task = values.task ?? "classification";
+  if (positionals.length || (task !== "classification" && task !== "detection")) {
+    console.error(`usage: trainyard demo [--task classification|detection]${positionals.length ? "" : ` (got --task ${task})`}`);
+    return 2;
+  }
+  if (task === "detection") {
+    console.error("generating and importing the detection demo dataset (a few seconds)...");
+    const d = await client.datasets.createDemo.mutate({ task });
+    // a daemon older than this CLI ignores the task and makes the classification demo
+    if (d.task !== "detection") throw new Error("the daemon made the classification demo instead: restart it from this version (trainyard daemon)");
+    const perClass = Object.entries(d.boxesPerClass).map(([k, v]) => `${k} ${v}`).join(", ");
+    console.log(`dataset "${d.name}": ${d.images} images of ${d.numGroups} patients; ${d.boxes} boxes (${perClass}); ${d.noFindings} images without findings`);
+    console.log(`image cache warmed at ${d.imageSize} px (letterboxed)`);
+    console.log(`train it: trainyard run configs/demo-detection.yaml --wait   (or open ${daemonUrl()})`);
+    return 0;
+  }
   console.error("generating and importing the demo dataset (about half a minute)...");
   const d = await client.datasets.createDemo.mutate();
+  if (d.task === "detection") throw new Error("the daemon made the detection demo instead of the classification one");
   console.log(`dataset "${d.name}": ${d.images} images of ${d.numGroups} patients; diagnoses ${Object.entries(d.diagnoses).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`label set "${d.labelSet.name}": ${d.labelSet.labels.join(", ")}`);
   console.log(`train it: trainyard run configs/demo.yaml --wait   (or open ${daemonUrl()})`);

@@ -8,7 +8,7 @@ import { checkOnnx } from "./export-commands.ts";
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
   trainyard daemon [--home DIR] [--port N] [--host ADDR] [--no-web] [--gpus 0,1|UUID,...] [--cpu-slots N]
-  trainyard demo
+  trainyard demo [--task classification|detection]
   trainyard dataset import NAME --manifest F(.csv|.parquet) --images DIR [--schema F | --infer-schema F]
                  [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--case-col C]
                  [--delimiter D] [--label-delimiter D] [--fit crop|pad] [--check decode|exists|none] [--replace] [--json]
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
       case "daemon":
         return await (await import("./daemon-command.ts")).daemonCommand(rest);
       case "demo":
-        return await demo(makeClient());
+        return await demo(makeClient(), rest);
       case "dataset":
         return await dataset(makeClient(), rest);
       case "labels":
