@@ -19,14 +19,11 @@ export const SAMPLE_IMAGE_ROUTE = /^\/api\/runs\/([^/]+)\/images\/([^/]+)\.png$/
 
 export const sampleImageUrl = (runId: string, row: number) => `/api/runs/${encodeURIComponent(runId)}/images/${row}.png`;
 
-/** The cache index with the per-row geometry detection caches carry (absent for a cropped classification cache). */
-type GeometryIndex = CacheIndex & { geometry?: number[][] };
-
 interface RunImages {
   datasetName: string;
   size: number;
   dir: string;
-  index: GeometryIndex;
+  index: CacheIndex;
   /** Dataset table rows the run trains, validates or tests on (rows.npy). */
   rows: Set<number>;
 }
@@ -34,10 +31,10 @@ interface RunImages {
 type Refusal = { status: number; error: string };
 
 // index.json and rows.npy are re-read only when they change (a cache rebuilt, a run prepared again)
-const indexCache = new Map<string, { mtimeMs: number; index: GeometryIndex }>();
+const indexCache = new Map<string, { mtimeMs: number; index: CacheIndex }>();
 const rowsCache = new Map<string, { mtimeMs: number; rows: Set<number> }>();
 
-function cachedIndex(dir: string): GeometryIndex | null {
+function cachedIndex(dir: string): CacheIndex | null {
   let mtimeMs: number;
   try {
     mtimeMs = statSync(join(dir, INDEX_FILE)).mtimeMs;
@@ -46,7 +43,7 @@ function cachedIndex(dir: string): GeometryIndex | null {
   }
   const hit = indexCache.get(dir);
   if (hit && hit.mtimeMs === mtimeMs) return hit.index;
-  const index = readCacheIndex(dir) as GeometryIndex | null;
+  const index = readCacheIndex(dir);
   if (!index) return null;
   indexCache.set(dir, { mtimeMs, index });
   if (indexCache.size > 64) indexCache.delete(indexCache.keys().next().value!);

@@ -15,6 +15,10 @@ describe("chart requests", () => {
     expect(input.maxPoints).toBe(1000);
   });
 
+  it("charts classification's and detection's headline metrics by default", () => {
+    expect(compareKeys([])).toEqual(expect.arrayContaining(["val/auc_macro", "val/map", "val/map50_95", "val/map50", "val/precision", "val/recall"]));
+  });
+
   it("asks nothing ahead for other pages or an empty selection", () => {
     expect(pageSeriesReads("/", new URLSearchParams("runs=a"))).toEqual([]);
     expect(pageSeriesReads("/compare", new URLSearchParams(""))).toEqual([]);

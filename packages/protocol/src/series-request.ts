@@ -19,8 +19,15 @@ export function pointsPerSeries(runs: number): number {
   return Math.max(300, Math.min(CHART_MAX_POINTS, Math.floor(20_000 / Math.max(1, runs))));
 }
 
-/** Metrics the compare view charts unless the URL adds more (`?metrics=a,b`). */
-export const COMPARE_METRICS = ["train/loss", "val/loss", "val/auc_macro", "val/map", "train/lr", "train/img_per_s"];
+/**
+ * Metrics the compare view charts unless the URL adds more (`?metrics=a,b`): classification's and
+ * detection's headline keys. A key no selected run has is read as an empty series and gets no chart.
+ */
+export const COMPARE_METRICS = [
+  "train/loss", "val/loss", "val/auc_macro", "val/map",
+  "val/map50_95", "val/map50", "val/precision", "val/recall",
+  "train/lr", "train/img_per_s",
+];
 
 /** The compare view's metric keys: the defaults, then the extra ones, without repeats. */
 export function compareKeys(extra: readonly string[]): string[] {
