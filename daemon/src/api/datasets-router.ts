@@ -8,6 +8,8 @@ import { DatasetImportError } from "../datasets/import-dataset.ts";
 import { importJobs } from "../datasets/import-jobs.ts";
 import { computePreview } from "../datasets/preview.ts";
 import { createDemoDataset, DEMO_TASKS } from "../datasets/demo.ts";
+import { checkTaskFit } from "../runs/task-fit.ts";
+import { TASKS } from "@trainyard/protocol/tasks";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
 
@@ -22,6 +24,17 @@ const manifestInput = z.object({
   splitCol: column,
   caseCol: column,
   labelDelimiter: z.string().min(1).max(5).optional(),
+  /** A boxes file comes with the import: the diagnoses come from its classes unless labelCol is given. */
+  labelsFromBoxes: z.boolean().optional(),
+});
+
+const boxesInput = z.object({
+  path: z.string().min(1, { error: "give the boxes file or folder" }).max(4096),
+  format: z.enum(["csv", "coco", "yolo"]).optional(),
+  imageCol: column,
+  coords: z.tuple([z.string().min(1).max(200), z.string().min(1).max(200), z.string().min(1).max(200), z.string().min(1).max(200)]).optional(),
+  labelCol: column,
+  names: z.string().min(1).max(4096).optional(),
 });
 
 const importInput = manifestInput.extend({
@@ -29,7 +42,9 @@ const importInput = manifestInput.extend({
   images: z.string().min(1, { error: "give the image folder" }).max(4096),
   /** A feature schema ({version, features}) — the reviewed inferred one, or a file's content. */
   schema: z.unknown().optional(),
-  fit: z.enum(["crop", "pad"]).default("crop"),
+  /** Default: crop, or pad for a dataset with boxes (which refuses crop). */
+  fit: z.enum(["crop", "pad"]).optional(),
+  boxes: boxesInput.optional(),
   imageCheck: z.enum(["decode", "exists", "none"]).default("decode"),
   replace: z.boolean().default(false),
 });
@@ -52,6 +67,7 @@ const previewInput = z.object({
   split: splitInput.default({ by: "patient", train: 0.8, val: 0.1, test: 0.1, seed: 0, stratified: true }),
   subsampleFraction: z.number().gt(0).max(1).optional(),
   imageSize: z.number().int().min(8).max(4096).optional(),
+  task: z.enum(TASKS).optional(),
 });
 
 function userError(e: unknown): never {
@@ -117,7 +133,7 @@ export const datasetsRouter = router({
   /** Start an import in the background; follow it with importJob / watchImport. */
   import: publicProcedure.input(importInput).mutation(({ ctx, input }) => {
     try {
-      const { name, images, fit, replace, schema, ...rest } = input;
+      const { name, images, fit, replace, schema, labelsFromBoxes: _fromBoxes, ...rest } = input;
       return importJobs(ctx.daemon).start(name, { ...rest, imagesDir: images, cacheFit: fit, schema: schema ?? null }, replace);
     } catch (e) {
       userError(e);
@@ -149,9 +165,11 @@ export const datasetsRouter = router({
     .input(z.object({ yaml: z.string().min(1).max(200_000), overrides: z.array(z.string().max(1000)).max(100).default([]) }))
     .query(({ ctx, input }) => {
       try {
+        checkTaskFit(ctx.daemon, input.yaml, input.overrides);
         const { config, classes } = ctx.daemon.resolveSubmission(input.yaml, input.overrides);
         const l = config.dataset.labels;
         const preview = computePreview(ctx.daemon, {
+          task: config.training.task,
           dataset: config.dataset.name,
           labels: l.other_class ? classes.slice(0, -1) : classes,
           otherClass: l.other_class,

@@ -8,7 +8,13 @@ import { formatImportReport, formatPreview } from "./dataset-format.ts";
 
 const IMPORT_USAGE = `usage: trainyard dataset import NAME --manifest F --images DIR [--schema F | --infer-schema F]
          [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--case-col C]
-         [--delimiter D] [--label-delimiter D] [--fit crop|pad] [--check decode|exists|none] [--replace] [--json]`;
+         [--delimiter D] [--label-delimiter D] [--fit crop|pad] [--check decode|exists|none] [--replace] [--json]
+         [--boxes F|DIR [--box-format csv|coco|yolo] [--box-image-col C] [--box-coords X0,Y0,X1,Y1]
+                        [--box-label-col C] [--box-names F]]
+  --boxes: a CSV / TSV / Parquet of rows (image, x_min, y_min, x_max, y_max, label), a COCO .json, or a
+  folder of YOLO .txt files (class cx cy w h, names from --box-names or classes.txt / data.yaml); pixel
+  coordinates of the image as displayed. Without --label-col the diagnoses are each image's box classes.
+  A dataset with boxes is cached letterboxed (--fit pad).`;
 
 export async function demo(client: Client, args: string[] = []): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { task: { type: "string" } } });
@@ -61,6 +67,8 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
       "image-col": { type: "string" }, "group-col": { type: "string" }, "label-col": { type: "string" }, "split-col": { type: "string" },
       "case-col": { type: "string" }, delimiter: { type: "string" }, "label-delimiter": { type: "string" },
       fit: { type: "string" }, check: { type: "string" }, replace: { type: "boolean" }, json: { type: "boolean" },
+      boxes: { type: "string" }, "box-format": { type: "string" }, "box-image-col": { type: "string" }, "box-coords": { type: "string" },
+      "box-label-col": { type: "string" }, "box-names": { type: "string" },
     },
   });
   if (sub === "import") {
@@ -69,7 +77,7 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
     const manifestOpts = {
       manifest: resolve(values.manifest), images: resolve(values.images), delimiter: values.delimiter === "\\t" ? "\t" : values.delimiter,
       imageCol: values["image-col"], groupCol: values["group-col"], labelCol: values["label-col"], splitCol: values["split-col"],
-      caseCol: values["case-col"], labelDelimiter: values["label-delimiter"],
+      caseCol: values["case-col"], labelDelimiter: values["label-delimiter"], labelsFromBoxes: values.boxes ? true : undefined,
     };
     if (values["infer-schema"]) {
       const inspected = await client.datasets.inspect.query(manifestOpts);
@@ -87,8 +95,9 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
     }
     if (values.fit && !["crop", "pad"].includes(values.fit)) throw new Error(`--fit must be crop or pad (got "${values.fit}")`);
     if (values.check && !["decode", "exists", "none"].includes(values.check)) throw new Error(`--check must be decode, exists or none (got "${values.check}")`);
+    const boxes = boxesOption(values);
     const job = await client.datasets.import.mutate({
-      ...manifestOpts, name, schema: values.schema ? readSchemaFile(values.schema) : undefined,
+      ...manifestOpts, name, schema: values.schema ? readSchemaFile(values.schema) : undefined, boxes,
       fit: values.fit as "crop" | "pad" | undefined, imageCheck: values.check as "decode" | "exists" | "none" | undefined, replace: values.replace ?? false,
     });
     const final = await followImport(client, job.id, !values.json);
@@ -113,6 +122,31 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
     return 0;
   }
   throw new Error(`usage: trainyard dataset import|ls|show\n${IMPORT_USAGE}`);
+}
+
+/** ImportRequest.boxes from the --box* flags (paths resolved here: the daemon may run elsewhere in the tree). */
+function boxesOption(values: Record<string, string | boolean | undefined>) {
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  const path = str("boxes");
+  const others = ["box-format", "box-image-col", "box-coords", "box-label-col", "box-names"].filter((k) => str(k) !== undefined);
+  if (!path) {
+    if (others.length) throw new Error(`${others.map((k) => `--${k}`).join(", ")} only apply with --boxes F`);
+    return undefined;
+  }
+  const format = str("box-format");
+  if (format !== undefined && !["csv", "coco", "yolo"].includes(format)) throw new Error(`--box-format must be csv, coco or yolo (got "${format}")`);
+  let coords: [string, string, string, string] | undefined;
+  const c = str("box-coords");
+  if (c !== undefined) {
+    const parts = c.split(",").map((p) => p.trim());
+    if (parts.length !== 4 || parts.some((p) => !p)) throw new Error(`--box-coords takes four column names, x_min,y_min,x_max,y_max (got "${c}")`);
+    coords = parts as [string, string, string, string];
+  }
+  const names = str("box-names");
+  return {
+    path: resolve(path), format: format as "csv" | "coco" | "yolo" | undefined, imageCol: str("box-image-col"), coords, labelCol: str("box-label-col"),
+    names: names === undefined ? undefined : resolve(names),
+  };
 }
 
 /** Follow an import job, drawing a progress line on stderr, until it ends. */

@@ -1,5 +1,5 @@
 // Terminal rendering of import reports, import progress and previews.
-import type { ImportReport } from "@trainyard/data";
+import type { BoxesReport, ImportReport, SizeQuantiles } from "@trainyard/data";
 import type { Preview } from "../datasets/preview.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 2 : 1)}%`;
@@ -10,7 +10,7 @@ export function formatImportReport(name: string, r: ImportReport): string {
   const t = r.truncated ?? {};
   const lines = [
     `dataset "${name}" (${r.format}): ${r.rows} rows -> ${r.images} images of ${r.groups} groups (${r.columns.group}); ${r.usableImages} usable`,
-    `  columns: image ${r.columns.image}, group ${r.columns.group}, label ${r.columns.label}${r.columns.split ? `, split ${r.columns.split}` : ""}${r.columns.case ? `, case ${r.columns.case}` : ""}`,
+    `  columns: image ${r.columns.image}, group ${r.columns.group}, label ${r.columns.label ?? "(the box classes)"}${r.columns.split ? `, split ${r.columns.split}` : ""}${r.columns.case ? `, case ${r.columns.case}` : ""}`,
     `  images: ${r.imagesFound} found, ${t.missingImages ?? r.missingImages.length} missing, ${t.unreadableImages ?? r.unreadableImages.length} unreadable`,
     ...list(r.missingImages, (p) => `missing: ${p}`),
     ...list(r.unreadableImages, (u) => `unreadable: ${u.path}: ${u.error}`),
@@ -29,7 +29,34 @@ export function formatImportReport(name: string, r: ImportReport): string {
     lines.push(n ? `  LEAK: ${n} groups (${r.split.crossingImages} images) appear in more than one split:` : "  no group appears in more than one split");
     lines.push(...list(r.split.crossingGroups, (g) => `${g.group}: ${g.splits.join(" + ")} (${g.images} images)`, 1000));
   }
+  if (r.boxes) lines.push(...formatBoxes(r.boxes, t["boxes.rejected"]));
   return lines.join("\n");
+}
+
+const q = (s: SizeQuantiles, unit = "") => `min ${s.min}${unit}, p5 ${s.p05}, median ${s.median}, p95 ${s.p95}, max ${s.max}${unit} (mean ${s.mean})`;
+const qPct = (s: SizeQuantiles) => `min ${pct(s.min)}, p5 ${pct(s.p05)}, median ${pct(s.median)}, p95 ${pct(s.p95)}, max ${pct(s.max)}`;
+
+function formatBoxes(b: BoxesReport, rejectedTotal: number | undefined): string[] {
+  const rejected = rejectedTotal ?? b.rejected.length;
+  const lines = [
+    `  boxes (${b.format}, ${b.file}${b.namesFile ? `, names ${b.namesFile}` : ""}): ${b.total} boxes over ${b.classes.length} classes; ${b.read} read, ${rejected} rejected, ${b.clipped} clipped to the image`,
+    ...(b.columns ? [`    columns: image ${b.columns.image}, coordinates ${b.columns.coords.join(",")}, class ${b.columns.label}`] : []),
+    `    per class (boxes / images): ${b.classes.map((c) => `${c} ${b.perClass[c]}/${b.imagesPerClass[c]}`).join(", ")}`,
+    `    boxes per image: min ${b.perImage.min}, median ${b.perImage.median}, mean ${b.perImage.mean}, max ${b.perImage.max}; ${Object.entries(b.perImage.histogram).map(([k, v]) => `${k}: ${v}`).join(", ")}`,
+    `    images with boxes ${b.imagesWithBoxes}; no findings ${b.noFindings}${b.unlistedImages !== null ? ` (${b.unlistedImages} not listed in the boxes file)` : ""}`,
+  ];
+  if (b.size)
+    lines.push(
+      `    box width px: ${q(b.size.width)}`,
+      `    box height px: ${q(b.size.height)}`,
+      `    box sqrt(area) px: ${q(b.size.sqrtArea)}; as a fraction of the image: ${qPct(b.size.relSqrtArea)}`,
+    );
+  if (rejected) {
+    lines.push(`    rejected: ${Object.entries(b.rejectedByReason).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    lines.push(...list(b.rejected, (x) => `rejected ${x.source} (${x.image || "no image"}): ${x.reason}: ${x.message}`, 50));
+  }
+  lines.push(`    slightly outside the image: ${b.tolerance}`);
+  return lines;
 }
 
 export function formatPreview(p: Preview & { name?: string; imageSize?: number; cache?: string }): string {

@@ -1,6 +1,6 @@
 // Dataset tables kept in memory, compiled for counting: a preview over a 370k-row dataset must not
 // re-read and re-parse its table.json. One entry per dataset (keyed by id, so a re-import replaces it).
-import { compileDatasetIndex, readCacheIndex, readDatasetTable, usableFromCacheRows, type DatasetIndex, type DatasetTable } from "@trainyard/data";
+import { compileDatasetIndex, detectionTable, readCacheIndex, readDatasetTable, usableFromCacheRows, type DatasetIndex, type DatasetTable } from "@trainyard/data";
 import { getImageCache, type DatasetRow } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { cacheDir } from "../home.ts";
@@ -9,6 +9,8 @@ interface Entry {
   id: number;
   table: DatasetTable;
   index: DatasetIndex;
+  /** The index detection selects from (each image's diagnoses = its box classes); compiled on first use. */
+  boxIndex?: DatasetIndex;
   /** Usable-row masks from built image caches, by cache size. */
   usable: Map<number, Uint8Array>;
 }
@@ -35,6 +37,12 @@ export function loadDataset(daemon: Daemon, row: DatasetRow): Entry {
   m.set(row.name, entry);
   while (m.size > MAX_ENTRIES) m.delete(m.keys().next().value!);
   return entry;
+}
+
+/** The index a detection run or preview selects from; null for a dataset without boxes. */
+export function detectionIndex(entry: Entry): DatasetIndex | null {
+  if (!entry.table.boxes) return null;
+  return (entry.boxIndex ??= compileDatasetIndex(detectionTable(entry.table)));
 }
 
 export function forgetDataset(daemon: Daemon, name: string): void {

@@ -4,6 +4,8 @@
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
+  attachBoxes,
+  BoxFileError,
   buildDatasetTable,
   buildImportReport,
   checkImages,
@@ -14,6 +16,8 @@ import {
   writeDatasetTable,
   writeFileAtomic,
   type ImageCheckMode,
+  type BoxesReport,
+  type BoxFormat,
   type ImportReport,
   type ManifestOptions,
 } from "@trainyard/data";
@@ -33,9 +37,15 @@ export interface ImportRequest extends ManifestOptions {
   delimiter?: string;
   /** decode (default): every image is opened; exists: only looked up; none: trusted (checked when cached). */
   imageCheck?: ImageCheckMode;
+  /**
+   * Boxes for detection: a CSV / TSV / Parquet of rows, a COCO JSON file or a folder of YOLO .txt files
+   * (format from the path unless given). Without labelCol the diagnoses are each image's box classes.
+   * A dataset with boxes is cached letterboxed (cacheFit "pad", the default with boxes; "crop" is refused).
+   */
+  boxes?: { path: string; format?: BoxFormat; imageCol?: string; coords?: [string, string, string, string]; labelCol?: string; names?: string };
 }
 
-export type ImportPhase = "reading manifest" | "building table" | "checking images" | "saving";
+export type ImportPhase = "reading manifest" | "building table" | "checking images" | "reading boxes" | "saving";
 export type ImportProgress = (phase: ImportPhase, done: number, total: number) => void;
 
 export const DATASET_NAME = /^[\w.-]{1,100}$/;
@@ -48,6 +58,13 @@ export function checkImportRequest(daemon: Daemon, name: string, req: ImportRequ
   if (!existsSync(manifest)) throw new DatasetImportError(`manifest ${manifest} does not exist; check --manifest`);
   const images = resolve(req.imagesDir);
   if (!existsSync(images) || !statSync(images).isDirectory()) throw new DatasetImportError(`image folder ${images} does not exist; check --images`);
+  if (req.boxes) {
+    const boxes = resolve(req.boxes.path);
+    if (!existsSync(boxes)) throw new DatasetImportError(`boxes path ${boxes} does not exist; check --boxes`);
+    if (req.boxes.names && !existsSync(resolve(req.boxes.names))) throw new DatasetImportError(`names file ${resolve(req.boxes.names)} does not exist; check --box-names`);
+    if (req.cacheFit === "crop")
+      throw new DatasetImportError("--fit crop would cut off the image edges and the boxes on them: a dataset with boxes is cached letterboxed (--fit pad, the default with --boxes); leave --fit out");
+  }
 }
 
 export async function importDataset(
@@ -59,14 +76,15 @@ export async function importDataset(
   checkImportRequest(daemon, name, req, replace);
   const manifest = resolve(req.manifest);
   const imagesDir = resolve(req.imagesDir);
+  const manifestOpts: ManifestOptions = { ...req, cacheFit: req.cacheFit ?? (req.boxes ? "pad" : "crop"), labelsFromBoxes: Boolean(req.boxes) };
   let built, m;
   try {
     onProgress("reading manifest", 0, 1);
     m = await readManifestColumns(manifest, { delimiter: req.delimiter });
     onProgress("building table", 0, m.rows);
-    const probe = buildDatasetTable(m, { ...req, schema: null });
+    const probe = buildDatasetTable(m, { ...manifestOpts, schema: null });
     const imageExt = req.imageExt ?? detectImageExt(imagesDir, probe.table.imageIds);
-    built = imageExt || req.schema ? buildDatasetTable(m, { ...req, imageExt }) : probe;
+    built = imageExt || req.schema ? buildDatasetTable(m, { ...manifestOpts, imageExt }) : probe;
   } catch (e) {
     if (e instanceof ManifestError || e instanceof FeatureSchemaError) throw new DatasetImportError(e.message);
     throw e;
@@ -76,8 +94,29 @@ export async function importDataset(
   const check = await checkImages(imagesDir, table.imagePaths, { mode, signal, onProgress: (done, total) => onProgress("checking images", done, total) });
   if (mode !== "none" && check.missingRows.length === table.imageIds.length)
     throw new DatasetImportError(`none of the ${table.imageIds.length} images was found under ${imagesDir} (first expected: ${table.imagePaths[0]}); check --images, or --image-col if that column holds something else`);
-  const fullReport = buildImportReport(m, built, check, Number.POSITIVE_INFINITY);
-  const report = buildImportReport(m, built, check);
+  let boxes: BoxesReport | null = null;
+  if (req.boxes) {
+    onProgress("reading boxes", 0, 1);
+    try {
+      boxes = await attachBoxes(table, imagesDir, { ...req.boxes, path: resolve(req.boxes.path), names: req.boxes.names && resolve(req.boxes.names) }, check, {
+        labelsFromBoxes: built.columns.label === null,
+        signal,
+        onProgress: (done, total) => onProgress("reading boxes", done, total),
+      });
+    } catch (e) {
+      if (e instanceof BoxFileError || e instanceof ManifestError) throw new DatasetImportError(e.message);
+      throw e;
+    }
+    // every box rejected: the coordinates are in another frame, or the names match nothing; not a dataset to train on
+    if (boxes.read > 0 && boxes.total === 0) {
+      const reasons = Object.entries(boxes.rejectedByReason).map(([k, v]) => `${k} ${v}`).join(", ");
+      throw new DatasetImportError(
+        `none of the ${boxes.read} boxes in ${boxes.file} could be used (${reasons}); first: ${boxes.rejected.slice(0, 3).map((r) => `${r.source}: ${r.message}`).join("; ")}`,
+      );
+    }
+  }
+  const fullReport = buildImportReport(m, built, check, Number.POSITIVE_INFINITY, boxes);
+  const report = buildImportReport(m, built, check, undefined, boxes);
   if (mode !== "none" && report.usableImages === 0) throw new DatasetImportError(`none of the ${table.imageIds.length} images could be read (first error: ${report.unreadableImages[0]?.path}: ${report.unreadableImages[0]?.error})`);
   signal?.throwIfAborted();
 

@@ -1,12 +1,15 @@
 // The preview: for a dataset + label set + other-class settings + split, the per-class counts in each
 // split and the final sample counts. Same computation as the run arrays (selectSamples), on the
-// in-memory table, so the numbers are exactly what a run with these settings trains on.
+// in-memory table, so the numbers are exactly what a run with these settings trains on. For detection
+// the classes are box classes, counted in images that have a box of the class; images without one stay
+// in as no-findings images (no "other" class).
 import { ConfigError } from "@trainyard/config";
 import { SelectionError, selectSamples, type Selection } from "@trainyard/data";
 import { getDataset, listDatasets } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
-import { resolveLabelSet } from "../runs/label-resolution.ts";
-import { loadDataset, usableRows } from "./dataset-tables.ts";
+import type { Task } from "@trainyard/protocol/tasks";
+import { resolveBoxClasses, resolveLabelSet } from "../runs/label-resolution.ts";
+import { detectionIndex, loadDataset, usableRows } from "./dataset-tables.ts";
 
 export interface PreviewRequest {
   dataset: string;
@@ -19,6 +22,8 @@ export interface PreviewRequest {
   subsampleFraction?: number;
   /** With an image size whose cache is built, its unreadable images are left out as a run would. */
   imageSize?: number;
+  /** training.task (default multilabel): detection selects by box classes. */
+  task?: Task;
 }
 
 export interface Preview {
@@ -40,16 +45,18 @@ export function computePreview(daemon: Daemon, req: PreviewRequest): Preview {
     const known = listDatasets(daemon.store.db).map((d) => d.name);
     throw new ConfigError([{ path: "dataset.name", message: `unknown dataset "${req.dataset}"; ${known.length ? `known: ${known.join(", ")}` : "none imported yet"}` }]);
   }
-  const labels = resolveLabelSet(daemon.store.db, req.labels, row.diagnoses);
+  const detection = req.task === "detection";
+  const labels = detection ? resolveBoxClasses(daemon.store.db, req.labels, row) : resolveLabelSet(daemon.store.db, req.labels, row.diagnoses);
   const entry = loadDataset(daemon, row);
   const { usable, source } = usableRows(daemon, row, entry, req.imageSize);
   let sel: Selection;
   try {
-    sel = selectSamples(entry.index, {
+    // as selectionOptionsFromConfig does for a run
+    sel = selectSamples(detection ? detectionIndex(entry)! : entry.index, {
       labels,
-      otherClass: req.otherClass,
+      otherClass: detection ? false : req.otherClass,
       otherRatio: req.otherRatio,
-      unlabeled: req.unlabeled,
+      unlabeled: detection ? "keep" : req.unlabeled,
       split: req.split,
       subsampleFraction: req.subsampleFraction,
       usable,

@@ -1,5 +1,7 @@
 // Prepare a run directory: resolve the config against the dataset, build (or reuse) the image cache,
-// write the arrays the trainer memory-maps and spec.json.
+// write the arrays the trainer memory-maps and spec.json. A detection run also gets boxes.npy (sample,
+// class, x0, y0, x1, y1 in cache pixels) and geometry.npy (each sample's letterbox), named in spec.json
+// as data.boxes and data.geometry; a classification spec carries neither key.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ExperimentConfig } from "@trainyard/config";
@@ -24,7 +26,7 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
   if (index.unreadable.length) log(`${index.unreadable.length} unreadable images excluded (first: ${index.unreadable[0].path}: ${index.unreadable[0].error})`);
   // The classes were fixed at submission; a label set edited since then does not change this run.
   const labels = config.dataset.labels.other_class ? run.classes.slice(0, -1) : run.classes;
-  const arrays = prepareRunArrays({ table, config, labels, cacheRows: Int32Array.from(index.rows) });
+  const arrays = prepareRunArrays({ table, config, labels, cacheRows: Int32Array.from(index.rows), geometry: index.geometry });
   const n = arrays.split.length;
   const dir = runDir(daemon.home, runId);
   mkdirSync(join(dir, "checkpoints"), { recursive: true });
@@ -32,8 +34,19 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
   writeNpy(join(dir, "targets.npy"), arrays.targets, [n, arrays.classes.length]);
   writeNpy(join(dir, "split.npy"), arrays.split, [n]);
   if (arrays.metadata && arrays.encoder) writeNpy(join(dir, "metadata.npy"), arrays.metadata, [n, arrays.encoder.dim]);
+  if (arrays.boxes && arrays.geometry) {
+    writeNpy(join(dir, "boxes.npy"), arrays.boxes, [arrays.boxes.length / 6, 6]);
+    writeNpy(join(dir, "geometry.npy"), arrays.geometry, [n, 6]);
+  }
   const c = arrays.counts;
   log(`samples: train ${c.train.total}, val ${c.val.total}, test ${c.test.total}; classes: ${arrays.classes.join(", ")}`);
+  if (arrays.boxes) {
+    let noFindings = 0;
+    const has = new Uint8Array(n);
+    for (let k = 0; k < arrays.boxes.length; k += 6) has[arrays.boxes[k]] = 1;
+    for (let j = 0; j < n; j++) noFindings += has[j] ? 0 : 1;
+    log(`boxes: ${arrays.boxes.length / 6} on ${n - noFindings} images; ${noFindings} images without findings`);
+  }
   const spec = {
     version: 1,
     run_id: runId,
@@ -47,6 +60,7 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
       metadata: arrays.metadata ? join(dir, "metadata.npy") : null,
       split: join(dir, "split.npy"),
       metadata_encoder: arrays.encoder,
+      ...(arrays.boxes ? { boxes: join(dir, "boxes.npy"), geometry: join(dir, "geometry.npy") } : {}),
     },
     counts: arrays.counts,
     resume: resumeCheckpoint ? { checkpoint: resumeCheckpoint } : null,

@@ -1,0 +1,54 @@
+// Whether a config's task fits its dataset, checked at submit: each task declares the targets it needs
+// (packages/protocol/src/tasks.ts: labels or boxes), and a run whose dataset lacks them is refused with
+// what is missing and how to get it, as ConfigError issues on the field to change.
+import { ConfigError, loadConfig, type ConfigIssue, type ExperimentConfig } from "@trainyard/config";
+import { getDataset, type DatasetRow, type Db } from "@trainyard/db";
+import { taskDeclaration } from "@trainyard/protocol/tasks";
+import type { Daemon } from "../daemon.ts";
+import { datasetBoxes, resolveBoxClasses } from "./label-resolution.ts";
+
+/** What the dataset lacks for the config's task; empty when it fits. */
+export function taskFitIssues(db: Db, config: ExperimentConfig, dataset: DatasetRow): ConfigIssue[] {
+  const task = config.training.task;
+  const boxes = datasetBoxes(dataset);
+  if (taskDeclaration(task).targets === "boxes") {
+    if (!boxes) return [{ path: "training.task", message: `dataset "${dataset.name}" has no boxes; re-import it with --boxes F, or use training.task multilabel/multiclass` }];
+    if (!boxes.total)
+      return [{ path: "training.task", message: `dataset "${dataset.name}" has no boxes left after import (every box of ${boxes.file} was rejected; see trainyard dataset show ${dataset.name}); re-import it with corrected boxes` }];
+    try {
+      resolveBoxClasses(db, config.dataset.labels.set, dataset);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.issues;
+      throw e;
+    }
+    return [];
+  }
+  if (!Object.keys(dataset.diagnoses).length)
+    return [
+      {
+        path: "training.task",
+        message: `dataset "${dataset.name}" has no diagnoses (no image has a label), so there is nothing to classify; ${
+          boxes?.total ? "it has boxes: use training.task detection, or re-import it with --label-col C" : "re-import it with --label-col C naming the diagnosis column (or --boxes F for training.task detection)"
+        }`,
+      },
+    ];
+  return [];
+}
+
+/**
+ * Refuses (ConfigError) a submission whose task does not fit its dataset. A config that does not load,
+ * or names no imported dataset, is left to the submission's own checks, which say so.
+ */
+export function checkTaskFit(daemon: Daemon, yaml: string, overrides: readonly string[] = []): void {
+  let config: ExperimentConfig;
+  try {
+    config = loadConfig(yaml, overrides);
+  } catch (e) {
+    if (e instanceof ConfigError) return;
+    throw e;
+  }
+  const dataset = getDataset(daemon.store.db, config.dataset.name);
+  if (!dataset || dataset.status !== "ready") return;
+  const issues = taskFitIssues(daemon.store.db, config, dataset);
+  if (issues.length) throw new ConfigError(issues);
+}
