@@ -1,7 +1,7 @@
 // Decoding one image into a cache row with sharp: the decode plan (kernel, shrink-on-load, orientation)
 // chosen from the image's header, the decode itself, and the row write with the source's fingerprint.
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import type { CacheFit } from "./dataset-table.ts";
 import { firstLine } from "./image-check.ts";
 import { displayedSize, readImageHeader, type ImageHeader } from "./image-header.ts";
@@ -91,7 +91,7 @@ export async function decodeSquare(input: string | Buffer, size: number, fit: Ca
   if (plan.extract) img = img.extract(plan.extract);
   const how = { kernel: plan.kernel, fastShrinkOnLoad: plan.fastShrinkOnLoad };
   let geometry: number[] | null = null;
-  let resized: sharp.Sharp;
+  let resized: Sharp;
   if (fit === "crop") resized = img.resize(size, size, { fit: "cover", position: "centre", ...how });
   else {
     // the sides and the padding computed here, not by fit "contain" (whose rounding is sharp's to choose),

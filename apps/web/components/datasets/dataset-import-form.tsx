@@ -1,6 +1,7 @@
 "use client";
-// Import a dataset from the browser: paths and columns, then review (and edit) the inferred feature
-// schema, then the background import with its progress, then the report.
+// Import a dataset from the browser: paths and columns (and, for detection, a boxes file with its
+// format and columns), then review (and edit) the inferred feature schema, then the background import
+// with its progress, then the report.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState } from "react";
@@ -27,19 +28,42 @@ const FIELDS = [
 ] as const;
 type FieldName = (typeof FIELDS)[number][0];
 
+// Boxes for detection: a table of rows, a COCO JSON file or a folder of YOLO .txt files
+const BOX_FIELDS = [
+  ["boxes", "Boxes (optional: CSV, COCO JSON or YOLO folder)", "/data/lab/boxes.csv — for detection"],
+  ["boxImageCol", "Box image column", "image, image_id, file_name, …"],
+  ["boxCoords", "Box coordinate columns", "x_min,y_min,x_max,y_max"],
+  ["boxLabelCol", "Box class column", "label, class, dx, …"],
+  ["boxNames", "YOLO class names file", "classes.txt or data.yaml in the folder"],
+] as const;
+type BoxFieldName = (typeof BOX_FIELDS)[number][0];
+const BOX_FORMATS = [["", "from the path"], ["csv", "CSV / TSV / Parquet rows"], ["coco", "COCO JSON"], ["yolo", "YOLO folder"]] as const;
+
 export function DatasetImportForm() {
   const trpc = useTRPC();
   const idBase = useId();
   const [form, setForm] = useState<Record<FieldName, string>>({ name: "", manifest: "", images: "", imageCol: "", groupCol: "", labelCol: "", splitCol: "", caseCol: "", delimiter: "", labelDelimiter: "" });
   const [fit, setFit] = useState<"crop" | "pad">("crop");
+  const [box, setBox] = useState<Record<BoxFieldName, string>>({ boxes: "", boxImageCol: "", boxCoords: "", boxLabelCol: "", boxNames: "" });
+  const [boxFormat, setBoxFormat] = useState<"" | "csv" | "coco" | "yolo">("");
   const [features, setFeatures] = useState<(Feature & { include: boolean })[] | null>(null);
   const [inspected, setInspected] = useState<Inspect | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const opt = (v: string) => (v.trim() ? v.trim() : undefined);
+  const hasBoxes = Boolean(box.boxes.trim());
   const manifestInput = {
     manifest: form.manifest.trim(), images: opt(form.images), delimiter: opt(form.delimiter), imageCol: opt(form.imageCol), groupCol: opt(form.groupCol),
     labelCol: opt(form.labelCol), splitCol: opt(form.splitCol), caseCol: opt(form.caseCol), labelDelimiter: opt(form.labelDelimiter),
+    labelsFromBoxes: hasBoxes || undefined,
   } satisfies RouterInputs["datasets"]["inspect"];
+  const coords = box.boxCoords.split(",").map((c) => c.trim()).filter(Boolean);
+  const coordsError = box.boxCoords.trim() && coords.length !== 4 ? "four column names, comma-separated: x_min,y_min,x_max,y_max" : null;
+  const boxesInput: RouterInputs["datasets"]["import"]["boxes"] = hasBoxes
+    ? {
+        path: box.boxes.trim(), format: boxFormat || undefined, imageCol: opt(box.boxImageCol), labelCol: opt(box.boxLabelCol), names: opt(box.boxNames),
+        coords: coords.length === 4 ? (coords as [string, string, string, string]) : undefined,
+      }
+    : undefined;
 
   const queryClient = useQueryClient();
   // reading a manifest is a query, but it runs when asked (the button), not on every keystroke
@@ -59,9 +83,19 @@ export function DatasetImportForm() {
     setInspected(null);
     setFeatures(null);
   };
+  const setBoxField = (k: BoxFieldName, v: string) => {
+    setBox({ ...box, [k]: v });
+    if (k === "boxes") {
+      // whether the diagnoses come from the boxes changes the schema to review
+      setInspected(null);
+      setFeatures(null);
+    }
+  };
   function submit() {
     const schema = { version: 1, features: (features ?? []).filter((f) => f.include).map(({ include: _include, ...f }) => ({ name: f.name, kind: f.kind, ...(f.kind === "categorical" && f.categories ? { categories: f.categories } : {}), ...(f.kind === "multiselect" ? { options: f.options, delimiter: f.delimiter } : {}) })) };
-    start.mutate({ ...manifestInput, name: form.name.trim(), images: form.images.trim(), schema, fit, imageCheck: "decode", replace: false });
+    const { labelsFromBoxes: _fromBoxes, ...manifest } = manifestInput;
+    // a dataset with boxes is letterboxed: a crop would cut the boxes at the edges off
+    start.mutate({ ...manifest, name: form.name.trim(), images: form.images.trim(), schema, fit: hasBoxes ? "pad" : fit, boxes: boxesInput, imageCheck: "decode", replace: false });
   }
   const j = job.data;
   const dim = (features ?? []).filter((f) => f.include).reduce((n, f) => n + (f.kind === "continuous" || f.kind === "boolean" ? 2 : f.kind === "categorical" ? (f.categories?.length ?? 0) + 1 : (f.options?.length ?? 0)), 0);
@@ -77,10 +111,25 @@ export function DatasetImportForm() {
             <input id={`${idBase}-${k}`} type="text" name={k} value={form[k]} placeholder={hint} onChange={(e) => set(k, e.target.value)} />
           </div>
         ))}
+        <fieldset className="ds-boxes" data-testid="boxes-fields">
+          <legend>Detection: boxes per image</legend>
+          {BOX_FIELDS.map(([k, label, hint]) => (
+            <div key={k} style={{ display: "contents" }}>
+              <label htmlFor={`${idBase}-${k}`}>{label}</label>
+              <input id={`${idBase}-${k}`} type="text" name={k} value={box[k]} placeholder={hint} disabled={k !== "boxes" && !hasBoxes} onChange={(e) => setBoxField(k, e.target.value)} />
+            </div>
+          ))}
+          <label htmlFor={`${idBase}-boxFormat`}>Box format</label>
+          <select id={`${idBase}-boxFormat`} value={boxFormat} disabled={!hasBoxes} onChange={(e) => setBoxFormat(e.target.value as typeof boxFormat)}>
+            {BOX_FORMATS.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
+          </select>
+          {coordsError && <p className="text-error small" role="alert" style={{ gridColumn: "2" }}>{coordsError}</p>}
+          {hasBoxes && <p className="muted small" style={{ gridColumn: "1 / -1", margin: 0 }}>Coordinates in pixels of the image as displayed. Without a diagnosis column, each image’s diagnoses are the classes of its boxes; an image without boxes is a “no findings” image.</p>}
+        </fieldset>
         <label htmlFor={`${idBase}-fit`}>Square images by</label>
-        <select id={`${idBase}-fit`} value={fit} onChange={(e) => setFit(e.target.value as "crop" | "pad")}>
+        <select id={`${idBase}-fit`} value={hasBoxes ? "pad" : fit} disabled={hasBoxes} onChange={(e) => setFit(e.target.value as "crop" | "pad")}>
           <option value="crop">centre crop</option>
-          <option value="pad">padding (whole image)</option>
+          <option value="pad">padding (whole image{hasBoxes ? "; required with boxes" : ""})</option>
         </select>
         <span />
         <div><button className="button" type="submit" disabled={!form.manifest.trim() || inspect.isPending}>{inspect.isPending ? "Reading…" : "Read manifest"}</button></div>
@@ -91,7 +140,7 @@ export function DatasetImportForm() {
           <h2>Review the feature schema</h2>
           <p className="muted">
             {inspected.format.toUpperCase()}, {inspected.rows} rows → {inspected.images} images. Image column “{inspected.columns.image}”{inspected.imageExt ? ` (+${inspected.imageExt})` : ""}, group “{inspected.columns.group}”,
-            diagnosis “{inspected.columns.label}”. Metadata dimension: <strong data-testid="schema-dim">{dim}</strong>.
+            diagnosis {inspected.columns.label ? `“${inspected.columns.label}”` : "from the box classes"}. Metadata dimension: <strong data-testid="schema-dim">{dim}</strong>.
           </p>
           <table className="ds-table">
             <thead><tr><th scope="col">use</th><th scope="col">column</th><th scope="col">kind</th><th scope="col">values</th></tr></thead>
@@ -111,7 +160,7 @@ export function DatasetImportForm() {
             </tbody>
           </table>
           <div className="form-actions" style={{ marginTop: 8 }}>
-            <button className="button button-primary" type="button" onClick={submit} disabled={!form.name.trim() || !form.images.trim() || start.isPending || j?.status === "running"}>Import</button>
+            <button className="button button-primary" type="button" onClick={submit} disabled={!form.name.trim() || !form.images.trim() || Boolean(coordsError) || start.isPending || j?.status === "running"}>Import</button>
           </div>
           {start.isError && <p className="text-error" role="alert">{start.error.message}</p>}
         </section>

@@ -21,6 +21,8 @@ export interface DatasetPreviewProps {
   subsampleFraction?: number;
   /** The run's image size: when its cache is built, unreadable images are left out exactly as the run will. */
   imageSize?: number;
+  /** training.task: detection counts box classes, keeps no-findings images and has no "other" class. */
+  task?: PreviewInput["task"];
 }
 
 const SPLITS = ["train", "val", "test"] as const;
@@ -36,6 +38,7 @@ export function DatasetPreview(props: DatasetPreviewProps) {
     split: { by: "patient", train: 0.8, val: 0.1, test: 0.1, seed: 0, stratified: true, ...props.split },
     subsampleFraction: props.subsampleFraction,
     imageSize: props.imageSize,
+    ...(props.task ? { task: props.task } : {}),
   };
   const debounced = useDebouncedValue(JSON.stringify(input), 120);
   const empty = Array.isArray(props.labels) && props.labels.length === 0;

@@ -1,11 +1,16 @@
 // The validation report of an import: rows, images found / missing / unreadable, duplicates, groups,
-// diagnoses, metadata missing rates, and every group a manifest's split leaks.
+// diagnoses, metadata missing rates, every group a manifest's split leaks, and for a dataset with boxes
+// the boxes per class, "no findings" images, box sizes and every rejected box.
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import "./datasets.css";
 
 export type ImportReportData = RouterOutputs["datasets"]["get"]["report"];
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+type BoxesData = NonNullable<ImportReportData["boxes"]>;
+type Quantiles = NonNullable<BoxesData["size"]>["width"];
+const QUANTILES = [["min", "min"], ["p05", "p5"], ["p25", "p25"], ["median", "median"], ["p75", "p75"], ["p95", "p95"], ["max", "max"]] as const;
 
 function More({ total, shown }: { total: number | undefined; shown: number }) {
   return total && total > shown ? <li className="muted">… {total - shown} more (trainyard dataset show NAME --json)</li> : null;
@@ -55,6 +60,7 @@ export function ImportReport({ report: r }: { report: ImportReportData }) {
           )}
         </div>
       )}
+      {r.boxes && <BoxesReport boxes={r.boxes} rejectedTotal={t["boxes.rejected"]} />}
       <div className="ds-grid">
         <section>
           <h3>Diagnoses ({Object.keys(r.diagnoses).length}; {r.unlabeledImages} images unlabeled)</h3>
@@ -76,5 +82,58 @@ export function ImportReport({ report: r }: { report: ImportReportData }) {
         </section>
       </div>
     </div>
+  );
+}
+
+function BoxesReport({ boxes: b, rejectedTotal }: { boxes: BoxesData; rejectedTotal: number | undefined }) {
+  const rejected = rejectedTotal ?? b.rejected.length;
+  const sizeRows: [string, Quantiles, (x: number) => string][] = b.size
+    ? [
+        ["width (px)", b.size.width, String],
+        ["height (px)", b.size.height, String],
+        ["√area (px)", b.size.sqrtArea, String],
+        ["width / image width", b.size.relWidth, pct],
+        ["height / image height", b.size.relHeight, pct],
+        ["√(area / image area)", b.size.relSqrtArea, pct],
+      ]
+    : [];
+  return (
+    <section className="ds-boxes-report" data-testid="report-boxes">
+      <h3>Boxes ({b.format}: {b.file})</h3>
+      <dl className="ds-facts">
+        <div><dt>boxes</dt><dd data-testid="report-boxes-total">{b.total}</dd></div>
+        <div><dt>classes</dt><dd>{b.classes.length}</dd></div>
+        <div><dt>images with boxes</dt><dd>{b.imagesWithBoxes}</dd></div>
+        <div><dt>no findings</dt><dd data-testid="report-no-findings">{b.noFindings}</dd></div>
+        <div><dt>boxes per image</dt><dd>{b.perImage.min}–{b.perImage.max} (mean {b.perImage.mean})</dd></div>
+        <div><dt>rejected</dt><dd data-testid="report-boxes-rejected">{rejected}</dd></div>
+        <div><dt>clipped to the image</dt><dd>{b.clipped}</dd></div>
+      </dl>
+      <div className="ds-grid">
+        <div>
+          <table className="ds-table" data-testid="report-box-classes">
+            <thead><tr><th scope="col">class</th><th scope="col" className="num">boxes</th><th scope="col" className="num">images</th></tr></thead>
+            <tbody>{b.classes.map((c) => <tr key={c}><td>{c}</td><td className="num">{b.perClass[c]}</td><td className="num">{b.imagesPerClass[c]}</td></tr>)}</tbody>
+          </table>
+          <p className="small muted">Boxes per image: {Object.entries(b.perImage.histogram).map(([k, v]) => `${k}: ${v}`).join(" · ")}{b.unlistedImages !== null ? ` · ${b.unlistedImages} images not listed in the file` : ""}</p>
+        </div>
+        {b.size && (
+          <table className="ds-table" data-testid="report-box-sizes">
+            <thead><tr><th scope="col">box size</th>{QUANTILES.map(([, label]) => <th key={label} scope="col" className="num">{label}</th>)}</tr></thead>
+            <tbody>{sizeRows.map(([name, q, f]) => <tr key={name}><td>{name}</td>{QUANTILES.map(([k]) => <td key={k} className="num">{f(q[k])}</td>)}</tr>)}</tbody>
+          </table>
+        )}
+      </div>
+      {rejected > 0 && (
+        <details open={rejected <= 20}>
+          <summary className="text-error">{rejected} rejected boxes ({Object.entries(b.rejectedByReason).map(([k, v]) => `${k} ${v}`).join(", ")})</summary>
+          <ul className="ds-list" data-testid="report-rejected-boxes">
+            {b.rejected.map((x) => <li key={x.source}>{x.source} ({x.image || "no image"}): {x.reason}: {x.message}</li>)}
+            <More total={rejectedTotal} shown={b.rejected.length} />
+          </ul>
+        </details>
+      )}
+      <p className="small muted">Slightly outside the image: {b.tolerance}.</p>
+    </section>
   );
 }
