@@ -7,6 +7,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeNpyFloat32, readCacheIndex, readDatasetTable, type DatasetTable } from "@trainyard/data";
+import { SHARED_DATASETS } from "../../scripts/shared-datasets.ts";
 import { decodeNpyInts } from "../src/api/sample-images.ts";
 import { FAKE_TRAINER_ENV, startDaemon, waitUntil, type DaemonProcess } from "./daemon-process.ts";
 
@@ -199,5 +200,23 @@ describe("task fit at submit", () => {
     await waitUntil(async () => existsSync(clsSpec), 60_000, "the classification run's spec.json");
     const data = JSON.parse(readFileSync(clsSpec, "utf8")).data;
     expect(Object.keys(data).sort()).toEqual(["images", "metadata", "metadata_encoder", "rows", "split", "targets"]);
+  });
+});
+
+const HAM = `${SHARED_DATASETS}/ham10000_200x150`;
+
+describe.skipIf(!existsSync(join(HAM, "HAM10000_lesion_boxes.csv")))("HAM10000 with its lesion boxes", () => {
+  it("trainyard dataset import --boxes reports 10,015 images and 10,015 boxes over 7 classes", { timeout: 120_000 }, async () => {
+    const res = await d.cli([
+      "dataset", "import", "ham-boxes", "--manifest", join(HAM, "HAM10000_metadata_with_dataset_column.csv"), "--images", join(HAM, "images"),
+      "--image-col", "image_id", "--group-col", "lesion_id", "--label-col", "dx", "--boxes", join(HAM, "HAM10000_lesion_boxes.csv"), "--check", "exists",
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/10015 rows -> 10015 images of 7470 groups \(lesion_id\); 10015 usable/);
+    expect(res.stdout).toMatch(/10015 boxes over 7 classes; 10015 read, 0 rejected/);
+    expect(res.stdout).toMatch(/images with boxes 10015; no findings 0/);
+    const t = table("ham-boxes");
+    expect(t.cacheFit).toBe("pad");
+    expect(t.boxes!.labels).toHaveLength(10015);
   });
 });
