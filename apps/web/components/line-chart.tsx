@@ -5,6 +5,7 @@
 // view draws 50 runs × ~1,000 buckets per chart, which SVG paths render too slowly to track a slider.
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { formatX, xAxisLabel, type XAxisMode } from "../lib/axis-modes.ts";
+import { formatTicks, formatValue } from "../lib/tick-format.ts";
 import { joinedExtent, linearTicks, logTicks, scanRange, yExtent } from "../lib/y-extent.ts";
 
 export interface ChartLine {
@@ -34,6 +35,7 @@ interface Props {
   ignoreOutliers: boolean;
   markers?: readonly ChartMarker[];
   height?: number;
+  /** Tooltip values (the axis labels always come from formatTicks, which reads the ticks' step). */
   format?: (v: number) => string;
   /** Called with an x range after a drag (x in the current axis units); null resets. */
   onZoom?: (range: [number, number] | null) => void;
@@ -41,12 +43,12 @@ interface Props {
   onExportCsv?: () => void;
   /** Shown in the header, e.g. "≈ smoothing" while the exact one loads. */
   note?: string;
-  /** Overrides for charts whose x is not a training axis (ROC / PR curves). */
+  /** Overrides for charts whose x is not a training axis (ROC / PR curves); xFormat is for the tooltip, ticks use formatTicks. */
   xFormat?: (x: number) => string;
   xLabel?: string;
 }
 
-const defaultFormat = (v: number) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
+const defaultFormat = (v: number) => formatValue(v);
 
 const PAD = { left: 56, right: 12, top: 10, bottom: 26 };
 
@@ -168,20 +170,23 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     ctx.fillStyle = text;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const t of yt) {
+    const ytLabels = formatTicks(yt);
+    yt.forEach((t, i) => {
       const py = geom.sy(t);
       ctx.beginPath();
       ctx.moveTo(PAD.left, py);
       ctx.lineTo(PAD.left + geom.w, py);
       ctx.stroke();
-      ctx.fillText(fmt(t), PAD.left - 6, py);
-    }
+      ctx.fillText(ytLabels[i], PAD.left - 6, py);
+    });
     // x ticks
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     const nx = Math.max(2, Math.floor(geom.w / 90));
-    for (const t of xMode === "wall" ? Array.from({ length: nx + 1 }, (_, i) => scales.x0 + ((scales.x1 - scales.x0) * i) / nx) : linearTicks(scales.x0, scales.x1, nx))
-      ctx.fillText(fx(t), geom.sx(t), PAD.top + geom.h + 6);
+    const xt = xMode === "wall" ? Array.from({ length: nx + 1 }, (_, i) => scales.x0 + ((scales.x1 - scales.x0) * i) / nx) : linearTicks(scales.x0, scales.x1, nx);
+    // steps, epochs and a curve's x are plain numbers, labelled by their step; wall and relative time keep their units
+    const xtLabels = xFormat || xMode === "step" || xMode === "epoch" ? formatTicks(xt) : xt.map(fx);
+    xt.forEach((t, i) => ctx.fillText(xtLabels[i], geom.sx(t), PAD.top + geom.h + 6));
     // phase markers
     ctx.save();
     ctx.setLineDash([4, 3]);
@@ -231,7 +236,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
     ctx.fillText(xName, PAD.left + geom.w, height - 1);
-  }, [baseLines, geom, scales, markers, xMode, logY, width, height, fmt, fx, xName]);
+  }, [baseLines, geom, scales, markers, xMode, logY, width, height, fx, xFormat, xName]);
 
   // The smoothed lines, on a transparent canvas over the base layer.
   useEffect(() => {
