@@ -2,13 +2,14 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { ConfigError } from "@trainyard/config";
 import { FeatureSchemaError, ManifestError, encodedDimension, inspectManifest, matchLabels, readManifestColumns, detectImageExt } from "@trainyard/data";
-import { getDataset, listDatasets, listLabelSets, upsertLabelSet, getImageCache } from "@trainyard/db";
+import { getDataset, listDatasets, listLabelSets, upsertLabelSet, getImageCache, type DatasetRow } from "@trainyard/db";
 import { publicProcedure, router, notFound, badRequest } from "./trpc.ts";
 import { DatasetImportError } from "../datasets/import-dataset.ts";
 import { importJobs } from "../datasets/import-jobs.ts";
 import { computePreview } from "../datasets/preview.ts";
 import { createDemoDataset, DEMO_TASKS } from "../datasets/demo.ts";
 import { checkTaskFit } from "../runs/task-fit.ts";
+import { datasetBoxes } from "../runs/label-resolution.ts";
 import { TASKS } from "@trainyard/protocol/tasks";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
@@ -70,6 +71,11 @@ const previewInput = z.object({
   task: z.enum(TASKS).optional(),
 });
 
+function boxSummary(d: DatasetRow): { total: number; classes: Record<string, number>; noFindings: number } | null {
+  const b = datasetBoxes(d);
+  return b && { total: b.total, classes: b.perClass, noFindings: b.noFindings };
+}
+
 function userError(e: unknown): never {
   if (e instanceof ConfigError) badRequest(e);
   if (e instanceof DatasetImportError || e instanceof ManifestError || e instanceof FeatureSchemaError) throw new TRPCError({ code: "BAD_REQUEST", message: e.message });
@@ -86,6 +92,8 @@ export const datasetsRouter = router({
       numDiagnoses: Object.keys(d.diagnoses).length,
       diagnoses: d.diagnoses,
       createdAt: d.createdAt,
+      // null: imported without boxes (a detection run needs them); else the kept boxes and their classes
+      boxes: boxSummary(d),
     })),
   ),
 
@@ -101,6 +109,7 @@ export const datasetsRouter = router({
       features, encodedDim: encodedDimension(features), report: d.report as unknown as import("@trainyard/data").ImportReport,
       manifestPath: d.manifestPath, imagesDir: d.imagesDir, error: d.error, createdAt: d.createdAt,
       hasSplitColumn: Boolean((d.report as { split?: unknown }).split),
+      boxes: boxSummary(d),
     };
   }),
 

@@ -112,7 +112,7 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
   if (sub === "ls") {
     const list = await client.datasets.list.query();
     if (values.json) console.log(JSON.stringify(list, null, 2));
-    else for (const d of list) console.log(`${d.name.padEnd(24)} ${d.status.padEnd(10)} ${String(d.numSamples).padStart(8)} images ${String(d.numGroups).padStart(7)} groups ${String(d.numDiagnoses).padStart(5)} diagnoses`);
+    else for (const d of list) console.log(`${d.name.padEnd(24)} ${d.status.padEnd(10)} ${String(d.numSamples).padStart(8)} images ${String(d.numGroups).padStart(7)} groups ${String(d.numDiagnoses).padStart(5)} diagnoses${d.boxes ? ` ${String(d.boxes.total).padStart(8)} boxes` : ""}`);
     return 0;
   }
   if (sub === "show") {

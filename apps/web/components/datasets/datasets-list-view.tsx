@@ -31,7 +31,7 @@ export function DatasetsListView() {
       ) : (
         <div className="table-wrap">
           <table className="ds-table" data-testid="datasets-table">
-            <thead><tr><th scope="col">name</th><th scope="col" className="num">images</th><th scope="col" className="num">groups</th><th scope="col" className="num">diagnoses</th><th scope="col">imported</th></tr></thead>
+            <thead><tr><th scope="col">name</th><th scope="col" className="num">images</th><th scope="col" className="num">groups</th><th scope="col" className="num">diagnoses</th><th scope="col" className="num">boxes</th><th scope="col">imported</th></tr></thead>
             <tbody>
               {list.data.map((d) => (
                 <tr key={d.name}>
@@ -39,6 +39,7 @@ export function DatasetsListView() {
                   <td className="num">{d.numSamples}</td>
                   <td className="num">{d.numGroups}</td>
                   <td className="num">{d.numDiagnoses}</td>
+                  <td className="num" title={d.boxes ? `${Object.entries(d.boxes.classes).map(([k, v]) => `${k} ${v}`).join(", ")}; ${d.boxes.noFindings} images without findings` : "imported without boxes"}>{d.boxes ? d.boxes.total : "—"}</td>
                   <td>{new Date(d.createdAt).toLocaleString()}</td>
                 </tr>
               ))}
