@@ -26,7 +26,10 @@ def resize(x, size):
 
 
 class DeviceAugment:
-    def __init__(self, augment, image_size, mean=IMAGENET_MEAN, std=IMAGENET_STD):
+    """`normalize=False` leaves batches in [0, 1] (detectors normalise inside); `padding` is grid_sample's
+    padding_mode for what the affine brings in from outside the image."""
+
+    def __init__(self, augment, image_size, mean=IMAGENET_MEAN, std=IMAGENET_STD, normalize=True, padding="reflection"):
         self.hflip = float(augment.get("hflip", 0) or 0)
         self.vflip = float(augment.get("vflip", 0) or 0)
         self.rotate = float(augment.get("rotate", 0) or 0)
@@ -37,8 +40,12 @@ class DeviceAugment:
         self.mean = torch.tensor(mean).view(1, 3, 1, 1)
         self.std = torch.tensor(std).view(1, 3, 1, 1)
         self._mean_std = {}
+        self.normalizes = normalize
+        self.padding = padding
 
     def normalize(self, x):
+        if not self.normalizes:
+            return x
         key = (x.device, x.dtype)
         if key not in self._mean_std:  # one copy per device: no host-to-device transfer per batch
             self._mean_std[key] = (self.mean.to(x.device, x.dtype), self.std.to(x.device, x.dtype))
@@ -67,6 +74,17 @@ class DeviceAugment:
 
         Draws parameters for `n_drawn` samples (default: the batch) and uses rows `take` of them (default: all).
         """
+        return self._train(images, generator, n_drawn, take)[0]
+
+    def train_with_boxes(self, images, generator, boxes, n_drawn=None, take=None, min_kept=0.3, min_side=2.0):
+        """train() for detection: `boxes` per image as (xyxy [G, 4] in image_size pixels, labels [G]) go through
+        the same affine as the pixels. A box becomes the enclosing box of its four transformed corners (exact for
+        flips, crops and scaling; a rotation widens it), clipped to the image; it is dropped when less than
+        `min_kept` of it stays inside or a side falls under `min_side` pixels. Returns (images, boxes)."""
+        x, theta = self._train(images, generator, n_drawn, take)
+        return x, [affine_boxes(theta[i], b, lab, self.image_size, min_kept, min_side) for i, (b, lab) in enumerate(boxes)]
+
+    def _train(self, images, generator, n_drawn, take):
         x = resize(images.float() / 255.0, self.image_size)
         theta, jitter, gamma = self.draw(n_drawn or x.shape[0], generator)
         if take is not None:
@@ -75,12 +93,12 @@ class DeviceAugment:
             gamma = None if gamma is None else gamma[take]
         theta, jitter, gamma = (_to_device(p, x.device) for p in (theta, jitter, gamma))
         grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-        x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+        x = F.grid_sample(x, grid, mode="bilinear", padding_mode=self.padding, align_corners=False)
         if jitter is not None:
             x = self._jitter(x, jitter)
         if gamma is not None:
             x = x.clamp_min(1e-6) ** gamma.view(-1, 1, 1, 1)
-        return self.normalize(x)
+        return self.normalize(x), theta
 
     def _affine(self, n, g):
         # Output pixel (u, v) in [-1, 1]^2 samples input centre + R(angle) diag(w, h) diag(fx, fy) (u, v).
@@ -112,6 +130,30 @@ class DeviceAugment:
         x = ((x - gray.mean(dim=(2, 3), keepdim=True)) * contrast + gray.mean(dim=(2, 3), keepdim=True)).clamp(0, 1)
         gray = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
         return ((x - gray) * saturation + gray).clamp(0, 1)
+
+
+def affine_boxes(theta, boxes, labels, size, min_kept=0.3, min_side=2.0):
+    """Maps boxes (xyxy pixels of a size x size image) through one sample's affine_grid theta.
+
+    theta maps output coordinates to input ones in [-1, 1] (align_corners=False: pixel edges at -1 and 1), so a
+    point of the input lands at A^-1 (p - t) in the output."""
+    if boxes.shape[0] == 0:
+        return boxes, labels
+    theta = theta.to(boxes.device, torch.float32)
+    a, t = theta[:, :2], theta[:, 2]
+    inv = torch.linalg.inv(a) if hasattr(torch, "linalg") else torch.inverse(a)
+    x0, y0, x1, y1 = boxes.unbind(1)
+    corners = torch.stack([torch.stack([x0, y0], 1), torch.stack([x1, y0], 1), torch.stack([x0, y1], 1),
+                           torch.stack([x1, y1], 1)], 1)  # [G, 4, 2]
+    normalised = corners * (2.0 / size) - 1.0
+    mapped = (normalised - t) @ inv.T
+    pixels = (mapped + 1.0) * (size / 2.0)
+    lo, hi = pixels.min(dim=1).values, pixels.max(dim=1).values
+    full = (hi - lo).prod(dim=1)
+    lo, hi = lo.clamp(0, size), hi.clamp(0, size)
+    side = hi - lo
+    keep = (side.min(dim=1).values >= min_side) & (side.prod(dim=1) >= min_kept * full.clamp_min(1e-9))
+    return torch.cat([lo, hi], dim=1)[keep], labels[keep]
 
 
 def _to_device(t, device):

@@ -10,7 +10,9 @@ Backbone stages (names usable in a phase's `train` list), see STAGES / backbone_
   efficientnet_b*:  features.0 .. features.8
   convnext_tiny:    features.0 .. features.7 (even = stem/downsampling, odd = stages), norm
   vit_b_16:         embed (conv_proj, class token, position embedding), encoder.layers.0 .. 11, encoder.ln
+  mobilenet_v3_large: features.0 .. features.16
   baseline_cnn:     block1 .. block4
+Detectors (fcos, retinanet, faster_rcnn, ssdlite, faster_rcnn_mobilenet) live in detectors.py.
 """
 import inspect
 import os
@@ -27,7 +29,7 @@ WEIGHTS_ENUMS = {
     "efficientnet_b0": "EfficientNet_B0_Weights", "efficientnet_b1": "EfficientNet_B1_Weights",
     "efficientnet_b2": "EfficientNet_B2_Weights", "efficientnet_b3": "EfficientNet_B3_Weights",
     "efficientnet_b4": "EfficientNet_B4_Weights", "convnext_tiny": "ConvNeXt_Tiny_Weights",
-    "vit_b_16": "ViT_B_16_Weights",
+    "vit_b_16": "ViT_B_16_Weights", "mobilenet_v3_large": "MobileNet_V3_Large_Weights",
 }
 BACKBONES = tuple(WEIGHTS_ENUMS) + ("baseline_cnn",)
 
@@ -98,6 +100,8 @@ def strip_classifier(name, net):
         dim, net.classifier[2] = net.classifier[2].in_features, nn.Identity()
     elif name == "vit_b_16":
         dim, net.heads = net.hidden_dim, nn.Identity()
+    elif name.startswith("mobilenet"):
+        dim, net.classifier = net.classifier[0].in_features, nn.Identity()
     else:
         raise SpecError(f"unknown backbone {name!r}")
     return dim
@@ -109,7 +113,7 @@ def backbone_stages(name, net):
         return {f"block{i}": [f"block{i}"] for i in range(1, 5)}
     if name.startswith("resnet"):
         return {"stem": ["conv1", "bn1"], **{f"layer{i}": [f"layer{i}"] for i in range(1, 5)}}
-    if name.startswith("efficientnet") or name.startswith("convnext"):
+    if name.startswith("efficientnet") or name.startswith("convnext") or name.startswith("mobilenet"):
         stages = {f"features.{i}": [f"features.{i}"] for i in range(len(net.features))}
         if name.startswith("convnext"):
             stages["norm"] = ["classifier.0"]  # the LayerNorm before the (removed) ImageNet classifier

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from .models import model_stages
 from .spec import SpecError
+from .tasks import task_for
 
 
 @dataclass
@@ -55,6 +55,11 @@ def plan_phases(config):
     return phases
 
 
+def model_stages(config, model):
+    """Stage name -> parameter-name prefixes under the model's backbone, as its task defines them."""
+    return task_for(config).stages(config, model)
+
+
 def check_phase_targets(config, model, phases):
     stages = model_stages(config, model)
     allowed = {"heads", "all", *stages}
@@ -75,10 +80,11 @@ def apply_phase(config, model, phase):
     everything = "all" in phase.train
     heads = everything or "heads" in phase.train
     prefixes = [p for s in phase.train if s in stages for p in stages[s]]
+    backbone = task_for(config).backbone_prefix(model)
     groups = {"backbone": [], "heads": []}
     for name, param in model.named_parameters():
-        if name.startswith("backbone."):
-            trainable = everything or _in_prefixes(name[len("backbone."):], prefixes)
+        if name.startswith(backbone):
+            trainable = everything or _in_prefixes(name[len(backbone):], prefixes)
             group = "backbone"
         else:
             trainable, group = heads, "heads"

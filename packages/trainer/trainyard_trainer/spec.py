@@ -19,11 +19,17 @@ with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "config_defau
 DEFAULT_CONFIG = _DEFAULTS["config"]
 DEFAULT_PHASE = _DEFAULTS["phase"]
 
-TASKS = ("multilabel", "multiclass")
-PRECISIONS = ("fp32", "bf16", "fp16")
-OPTIMIZERS = ("adamw", "adam", "sgd")
-SCHEDULES = ("constant", "cosine", "step", "plateau")
-MODES = ("max", "min")
+# what the schema accepts, generated with the defaults, so the trainer refuses exactly what zod refuses
+_ENUMS = _DEFAULTS["enums"]
+TASKS = tuple(_ENUMS["tasks"])
+PRECISIONS = tuple(_ENUMS["precisions"])
+OPTIMIZERS = tuple(_ENUMS["optimizers"])
+SCHEDULES = tuple(_ENUMS["schedules"])
+MODES = tuple(_ENUMS["modes"])
+CLASS_WEIGHTS = tuple(_ENUMS["class_weights"])
+EXPORT_FORMATS = tuple(_ENUMS["export_formats"])
+# per task: family (its module in tasks/), targets, archs, default arch and monitor, whether "other" applies
+TASK_FACTS = _DEFAULTS["tasks"]
 
 
 class SpecError(Exception):
@@ -41,8 +47,21 @@ def merge_defaults(defaults, given):
 
 
 def resolve_config(config):
-    config = merge_defaults(DEFAULT_CONFIG, config)
+    """The config with every default filled in; the task-dependent ones (arch, monitors, the "other" class)
+    follow the task, as packages/config resolves them, for hand-written specs that leave them out."""
+    given = config or {}
+    config = merge_defaults(DEFAULT_CONFIG, given)
     config["training"]["phases"] = [merge_defaults(DEFAULT_PHASE, p) for p in config["training"]["phases"]]
+    facts = TASK_FACTS.get(config["training"]["task"])
+    if facts:
+        g_model, g_training = given.get("model") or {}, given.get("training") or {}
+        if "arch" not in g_model:
+            config["model"]["arch"] = facts["default_arch"]
+        for key in ("early_stopping", "checkpoint"):
+            if "monitor" not in (g_training.get(key) or {}):
+                config["training"][key]["monitor"] = facts["default_monitor"]
+        if "other_class" not in ((given.get("dataset") or {}).get("labels") or {}):
+            config["dataset"]["labels"]["other_class"] = facts["other_class"]
     return config
 
 
@@ -61,6 +80,12 @@ class RunSpec:
     split_path: str
     metadata_encoder: object
     resume: Optional[str]
+    # detection: boxes [B, 6] (sample, class, x0, y0, x1, y1 in cache pixels) and geometry [M, 6] per sample
+    boxes_path: Optional[str] = None
+    geometry_path: Optional[str] = None
+    # a warm start (model.init_from): the checkpoint file and the reference the user wrote
+    init_from: Optional[str] = None
+    init_from_ref: Optional[str] = None
     # the daemon's disk-space floor under TRAINYARD_HOME (spec.limits.min_free_bytes); 0 = no check
     min_free_bytes: int = 0
 
@@ -123,6 +148,11 @@ def load_spec(path):
         split_path=file_path(need(data, "split", "data."), "data.split"),
         metadata_encoder=data.get("metadata_encoder"),
         resume=resume_path,
+        boxes_path=file_path(data["boxes"], "data.boxes") if data.get("boxes") else None,
+        geometry_path=file_path(data["geometry"], "data.geometry") if data.get("geometry") else None,
+        init_from=file_path(need(raw["init_from"], "checkpoint", "init_from."), "init_from.checkpoint")
+        if raw.get("init_from") else None,
+        init_from_ref=(raw.get("init_from") or {}).get("ref"),
         min_free_bytes=int((raw.get("limits") or {}).get("min_free_bytes") or 0),
     )
     check_config(spec)
@@ -142,7 +172,10 @@ def check_config(spec):
     one_of(t["task"], TASKS, "training.task")
     one_of(t["precision"], PRECISIONS, "training.precision")
     one_of(t["optimizer"]["name"], OPTIMIZERS, "training.optimizer.name")
-    one_of(t["class_weights"], ("none", "balanced"), "training.class_weights")
+    one_of(t["class_weights"], CLASS_WEIGHTS, "training.class_weights")
+    one_of(c["model"]["arch"], TASK_FACTS[t["task"]]["archs"], "model.arch")
+    for i, fmt in enumerate(t.get("export") or []):
+        one_of(fmt, EXPORT_FORMATS, f"training.export[{i}]")
     one_of(t["early_stopping"]["mode"], MODES, "training.early_stopping.mode")
     one_of(t["checkpoint"]["mode"], MODES, "training.checkpoint.mode")
     if not isinstance(t["batch_size"], int) or t["batch_size"] < 1:

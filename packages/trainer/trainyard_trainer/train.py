@@ -25,16 +25,20 @@ from . import checkpoints
 from .augment import DeviceAugment
 from .data import Prefetcher, RunData, epoch_order, eval_batches, steps_per_epoch, train_batches
 from .distributed import Distributed
-from .losses import make_loss
 from .cpu_threads import cpu_threads
-from .metrics import evaluate_predictions, is_improvement, undefined_classes
-from .models import build_model
+from .metrics import is_improvement
 from .phase_schedule import (PhaseSchedule, apply_phase, build_optimizer, check_phase_targets, plan_phases,
                              set_train_mode)
 from .precision import Precision
 from .run_checkpoints import restore, save_epoch_checkpoints, save_interrupted
 from .run_exports import export_best
 from .spec import SpecError, load_spec
+from .tasks import task_for
+from .warm_start import warm_start
+
+
+class NonFiniteLoss(Exception):
+    """The training loss became NaN or infinite (training.stop_on_nonfinite): the run fails with the step."""
 
 
 class StopFlag:
@@ -62,6 +66,7 @@ class Run:
     precision: object = None
     augment: object = None
     generator: object = None
+    task: object = None
     loss_fn: object = None
     steps_per_epoch: int = 0
     total_steps: int = 0
@@ -92,6 +97,9 @@ def run(spec_path, events, dist=None):
         events.log(str(e), level="error")
         events.done("failed", error=str(e))
         return 2
+    except NonFiniteLoss as e:
+        events.done("failed", error=str(e))
+        return 1
     except Exception as e:  # noqa: BLE001 - report any crash through the protocol before exiting
         traceback.print_exc(file=sys.stderr)
         events.done("failed", error=f"{type(e).__name__}: {e}")
@@ -125,8 +133,10 @@ def train(spec_path, events, stop, dist):
     elif use_cuda and gpus > 1 and torch.cuda.device_count() > 1:
         events.log(f"resources.gpus is {gpus} but the trainer was not started under torchrun: using one GPU")
 
-    # data
+    # data: the common arrays, then what the task needs besides (detection: boxes and their geometry)
+    r.task = task = task_for(config)
     r.data = data = RunData(spec, use_metadata=config["model"]["metadata"]["enabled"])
+    task.load(spec, data)
     if config["model"]["metadata"]["enabled"] and data.metadata is None:
         events.log("the run has no metadata: training the image-only model")
     classes = spec.classes
@@ -138,12 +148,14 @@ def train(spec_path, events, stop, dist):
                         f"raise it to at least {dist.world}")
 
     # model
-    model = build_model(config, len(classes), data.metadata_dim, log=events.log, load_weights=spec.resume is None)
+    model = task.build_model(config, classes, data.metadata_dim, log=events.log, load_weights=spec.resume is None)
+    if spec.init_from and spec.resume is None:
+        warm_start(model, spec.init_from, spec.init_from_ref, log=events.log)
     phases = plan_phases(config)
     check_phase_targets(config, model, phases)
     r.total_epochs = sum(p.epochs for p in phases)
     r.total_steps = r.total_epochs * r.steps_per_epoch
-    r.loss_fn = make_loss(t, data, r.device)
+    task.prepare(r)
     events.log(f"{len(data.train_idx)} train / {len(data.val_idx)} val / {len(data.test_idx)} test samples, "
                f"{len(classes)} classes, {r.steps_per_epoch} steps per epoch, device {r.device}"
                f"{'' if use_cuda else f' ({torch.get_num_threads()} threads)'}, {r.precision.name}")
@@ -186,19 +198,17 @@ def train(spec_path, events, stop, dist):
             result = evaluate(r, eval_net, data.val_idx, "val")
             if result is None:
                 return interrupt(r, model, optimizer, schedule, phase, epoch)
-            values, curves = result
+            values, curves, extra = result
             values["time/epoch_s"] = round(time.time() - start, 3)
             if r.device.type == "cuda":
                 values["system/gpu_mem_gb"] = round(torch.cuda.max_memory_allocated(r.device) / 2 ** 30, 3)
                 torch.cuda.reset_peak_memory_stats(r.device)
             events.metrics(r.progress["step"], epoch, phase.name, values)
-            for kind, name, points in curves:
-                events.emit("curve", split="val", epoch=epoch, step=r.progress["step"], kind=kind,
-                            **{"class": name}, points=points)
+            emit_evaluation(r, "val", epoch, curves, extra)
             schedule.epoch_end(values.get(t["early_stopping"]["monitor"]))
             last_epoch = epoch == phase.last_epoch
             r.progress.update(phase=phase.index + 1 if last_epoch else phase.index, epoch=epoch + 1, epoch_step=0,
-                              loss_sum=0.0, loss_count=0)
+                              loss_sum=0.0, loss_count=0, loss_parts={})
             if phase.index == phases[-1].index:
                 update_early_stopping(r, values)
             save_epoch_checkpoints(r, model, optimizer, schedule, phase, epoch, values)
@@ -229,12 +239,10 @@ def train(spec_path, events, stop, dist):
         result = evaluate(r, eval_net, data.test_idx, "test")
         if result is None:
             return interrupt(r, model, None, None, last_phase, r.progress["epoch"] - 1)
-        values, curves = result
+        values, curves, extra = result
         epoch = ranking[0]["epoch"] if ranking else r.progress["epoch"] - 1
         events.metrics(r.progress["step"], epoch, last_phase.name, values)
-        for kind, name, points in curves:
-            events.emit("curve", split="test", epoch=epoch, step=r.progress["step"], kind=kind,
-                        **{"class": name}, points=points)
+        emit_evaluation(r, "test", epoch, curves, extra)
     else:
         events.log("the test split is empty: no test metrics", level="warning")
     if ranking and dist.is_main:
@@ -242,6 +250,15 @@ def train(spec_path, events, stop, dist):
     best = {"name": t["checkpoint"]["monitor"], "value": ranking[0]["value"], "epoch": ranking[0]["epoch"]} if ranking else None
     events.done("completed", best=best)
     return 0
+
+
+def emit_evaluation(r, split, epoch, curves, extra):
+    """An evaluation's curves and the task's own events (detection: the gallery's samples)."""
+    for kind, name, points in curves:
+        r.events.emit("curve", split=split, epoch=epoch, step=r.progress["step"], kind=kind, **{"class": name},
+                      points=points)
+    for type_, fields in extra:
+        r.events.emit(type_, epoch=epoch, step=r.progress["step"], **fields)
 
 
 def compiled(r, net):
@@ -262,24 +279,45 @@ def interrupt(r, model, optimizer, schedule, phase, epoch):
 
 
 class LossMeter:
-    """Sums the training loss on the device and reads it back only when it is reported, so a step never waits
-    for the GPU (a per-step float() would serialise the host and the device)."""
+    """Sums the training loss (and its named components) on the device and reads them back only when they are
+    reported, so a step never waits for the GPU (a per-step float() would serialise the host and the device)."""
 
     def __init__(self, r):
         self.r = r
         self.pending = torch.zeros((), dtype=torch.float64, device=r.device)
+        self.parts = {}
 
-    def add(self, loss, n):
+    def add(self, loss, n, parts=None):
         self.pending += loss.detach().double() * n
+        for name, value in (parts or {}).items():
+            if name not in self.parts:
+                self.parts[name] = torch.zeros((), dtype=torch.float64, device=self.r.device)
+            self.parts[name] += value.detach().double() * n
 
-    def take(self, where):
-        """The loss sum since the last take (over every DDP rank); raises if it is not finite."""
+    def take(self):
+        """(loss sum, {component: sum}) since the last take, over every DDP rank."""
         total = float(self.r.dist.sum(self.pending.clone()))
         self.pending.zero_()
-        if not np.isfinite(total):
-            raise FloatingPointError(f"the training loss became {total} by {where}; lower the learning rate, set "
-                                     f"training.grad_clip, or use fp32/bf16")
-        return total
+        parts = {}
+        for name in sorted(self.parts):
+            parts[name] = float(self.r.dist.sum(self.parts[name].clone()))
+            self.parts[name].zero_()
+        return total, parts
+
+
+def check_finite(r, loss, step, epoch, phase, per_image):
+    """A NaN or infinite training loss is reported (stored and charted, not dropped) and, unless
+    training.stop_on_nonfinite is off, fails the run with the step it happened at."""
+    if np.isfinite(loss):
+        return
+    name = "NaN" if np.isnan(loss) else ("Infinity" if loss > 0 else "-Infinity")
+    r.events.metrics(step, epoch, phase.name, {"train/loss": per_image})
+    message = (f"train/loss became {name} at step {step} (phase {phase.name}, epoch {epoch}); lower the learning "
+               f"rate, set training.grad_clip, or use fp32/bf16")
+    if r.config["training"]["stop_on_nonfinite"]:
+        r.events.log(message, level="error")
+        raise NonFiniteLoss(message)
+    r.warn_once("nonfinite", message + " (training.stop_on_nonfinite is off: training goes on)")
 
 
 def train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
@@ -296,7 +334,7 @@ def train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
     trainable = [q for g in optimizer.param_groups for q in g["params"]]
     log_every = max(1, int(t["log_every_n_steps"]))
     meter = LossMeter(r)
-    window_loss, window_images, window_start = 0.0, 0, time.time()
+    window_loss, window_images, window_start, window_parts = 0.0, 0, time.time(), {}
     epoch_images, epoch_start = 0, time.time()
     try:
         for i in range(p["epoch_step"], len(groups)):
@@ -306,17 +344,12 @@ def train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
             for j, idx in enumerate(group):
                 take = dist.positions(len(idx))
                 images, targets, metadata = prefetch.get()
-                with torch.no_grad():
-                    x = r.augment.train(images, r.generator, n_drawn=len(idx), take=take if dist.enabled else None)
-                if r.precision.channels_last:
-                    x = x.contiguous(memory_format=torch.channels_last)
                 with dist.no_sync(net, j == len(group) - 1):
-                    with r.precision.autocast():
-                        logits = net(x, metadata)
-                    loss = r.loss_fn(logits.float(), targets)
+                    loss, parts = r.task.train_step(r, net, images, targets, metadata, idx, len(idx),
+                                                    take if dist.enabled else None)
                     # DDP averages gradients over ranks: weight by this rank's share of the whole step
                     scaler.scale(loss * (len(take) / n_group * dist.world)).backward()
-                meter.add(loss, len(take))
+                meter.add(loss, len(take), parts)
             if t["grad_clip"]:
                 scaler.unscale_(optimizer)
                 torch.nn.utils.clip_grad_norm_(trainable, float(t["grad_clip"]))
@@ -331,20 +364,29 @@ def train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
             end_of_epoch = i == len(groups) - 1
             stopping = not end_of_epoch and r.stop_agreed()
             if p["step"] % log_every == 0 or end_of_epoch or stopping:
-                step_loss = meter.take(f"step {p['step']} (phase {phase.name}, epoch {epoch})")
+                step_loss, step_parts = meter.take()
+                check_finite(r, step_loss, p["step"], epoch, phase, step_loss / max(1, window_images))
                 p["loss_sum"] += step_loss
                 window_loss += step_loss
+                # component sums live in the position, so an epoch's averages survive a resume mid-epoch
+                epoch_parts = p.setdefault("loss_parts", {})
+                for name, value in step_parts.items():
+                    epoch_parts[name] = epoch_parts.get(name, 0.0) + value
+                    window_parts[name] = window_parts.get(name, 0.0) + value
             if p["step"] % log_every == 0 and not end_of_epoch:
                 elapsed = max(time.time() - window_start, 1e-9)
                 r.events.metrics(p["step"], epoch, phase.name,
-                                 lr_values(optimizer, lr, window_loss / window_images, window_images / elapsed))
+                                 lr_values(optimizer, lr, window_loss / window_images, window_images / elapsed,
+                                           window_parts, window_images))
+                window_parts = {}
                 r.events.status(phase=phase.name, epoch=epoch, epochs=r.total_epochs, step=p["step"],
                                 steps=r.total_steps)
                 window_loss, window_images, window_start = 0.0, 0, time.time()
             if end_of_epoch:
                 elapsed = max(time.time() - epoch_start, 1e-9)
                 r.events.metrics(p["step"], epoch, phase.name,
-                                 lr_values(optimizer, lr, p["loss_sum"] / max(1, p["loss_count"]), epoch_images / elapsed))
+                                 lr_values(optimizer, lr, p["loss_sum"] / max(1, p["loss_count"]), epoch_images / elapsed,
+                                           p.get("loss_parts") or {}, max(1, p["loss_count"])))
             if stopping:
                 return False
     finally:
@@ -352,8 +394,10 @@ def train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
     return True
 
 
-def lr_values(optimizer, lr, loss, images_per_s):
+def lr_values(optimizer, lr, loss, images_per_s, parts=None, images=1):
     values = {"train/loss": loss, "train/lr": lr, "train/img_per_s": round(images_per_s, 2)}
+    for name, total in (parts or {}).items():
+        values[f"train/loss/{name}"] = total / images
     for g in optimizer.param_groups:
         values[f"train/lr/{g['name']}"] = g["lr"]
     return values
@@ -361,13 +405,13 @@ def lr_values(optimizer, lr, loss, images_per_s):
 
 @torch.no_grad()
 def evaluate(r, net, indices, prefix):
-    """Loss and metrics on one split; returns (values, curves), or None when a stop was requested.
+    """Loss and metrics on one split; returns (values, curves, task events), or None when a stop was requested.
 
     Under DDP each rank evaluates its positions of every global batch, and the predictions are gathered on
     every rank (in the split's order), so all ranks compute the same values."""
     t, dist = r.config["training"], r.dist
     net.eval()
-    loss_sum, positions, probs, targets = 0.0, [], [], []
+    loss_sum, collected = 0.0, []
     batches = eval_batches(np.arange(len(indices)), t["batch_size"])
     prefetch = Prefetcher(r.data, [indices[b[dist.positions(len(b))]] for b in batches], r.device)
     try:
@@ -378,32 +422,15 @@ def evaluate(r, net, indices, prefix):
             images, y, metadata = prefetch.get()
             if len(local) == 0:
                 continue
-            x = r.augment.eval(images)
-            if r.precision.channels_last:
-                x = x.contiguous(memory_format=torch.channels_last)
-            with r.precision.autocast():
-                logits = net(x, metadata).float()
-            loss_sum += float(r.loss_fn(logits, y)) * len(local)
-            prob = torch.softmax(logits, dim=1) if t["task"] == "multiclass" else torch.sigmoid(logits)
-            positions.append(local)
-            probs.append(prob.cpu().numpy())
-            targets.append(y.cpu().numpy())
+            loss, payload = r.task.eval_batch(r, net, images, y, metadata, indices[local])
+            loss_sum += loss
+            collected.append((local, payload))
     finally:
         prefetch.close()
-    c = len(r.spec.classes)
-    shards = dist.gather((loss_sum, np.concatenate(positions) if positions else np.zeros(0, np.int64),
-                          np.concatenate(probs) if probs else np.zeros((0, c), np.float32),
-                          np.concatenate(targets) if targets else np.zeros((0, c), np.float32)))
-    all_probs, all_targets = np.zeros((len(indices), c), np.float32), np.zeros((len(indices), c), np.float32)
-    for _, pos, pr, tg in shards:
-        all_probs[pos], all_targets[pos] = pr, tg
-    for name in undefined_classes((all_targets >= 0.5), r.spec.classes):
-        r.warn_once(f"undefined:{prefix}:{name}",
-                    f"class {name} has a single label value in the {prefix} split: its AUC/AP are undefined "
-                    f"and it is left out of the macro means")
-    values, curves = evaluate_predictions(all_targets, all_probs, r.spec.classes, t["task"], prefix=prefix)
+    shards = dist.gather((loss_sum, collected))
+    values, curves, extra = r.task.score(r, [c for _, rank in shards for c in rank], len(indices), indices, prefix)
     values = {f"{prefix}/loss": sum(s[0] for s in shards) / len(indices), **values}
-    return values, curves
+    return values, curves, extra
 
 
 def update_early_stopping(r, values):
