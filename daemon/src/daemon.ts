@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type ExperimentConfig } from "@trainyard/config";
 import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, updateRun, type RunRow, type Store } from "@trainyard/db";
 import { CheckpointRefError, parseCheckpointRef, resolveCheckpoint, type CheckpointRef } from "./runs/checkpoint-refs.ts";
-import { resolveLabelSet } from "./runs/label-resolution.ts";
+import { resolveTaskClasses } from "./runs/label-resolution.ts";
+import { taskFitIssues } from "./runs/task-fit.ts";
 import { EventBus } from "./runs/event-bus.ts";
 import { setQueueLookup, toSummary } from "./runs/run-summary.ts";
 import { Scheduler } from "./runs/scheduler.ts";
@@ -88,9 +89,10 @@ export class Daemon {
     if (this.scheduler.hasGpus && config.resources.gpus === 0 && gpuSlots.length === this.scheduler.all.length)
       throw new ConfigError([{ path: "resources.gpus", message: "0 GPUs requested, but this daemon has no CPU slot to run it on: ask for a GPU, or start the daemon with --cpu-slots 1 (TRAINYARD_CPU_SLOTS)" }]);
     if (config.model.init_from) this.initFromCheckpoint(config.model.init_from);
-    const labels = resolveLabelSet(this.store.db, config.dataset.labels.set, dataset.diagnoses);
-    const classes = config.dataset.labels.other_class ? [...labels, "other"] : labels;
-    return { config, classes };
+    // the task must fit the dataset (detection needs boxes, classification diagnoses) before its classes mean anything
+    const misfit = taskFitIssues(this.store.db, config, dataset);
+    if (misfit.length) throw new ConfigError(misfit);
+    return { config, classes: resolveTaskClasses(this.store.db, config, dataset) };
   }
 
   /** The checkpoint `model.init_from` names, or a ConfigError on that field saying what exists. */

@@ -8,7 +8,6 @@ import { DatasetImportError } from "../datasets/import-dataset.ts";
 import { importJobs } from "../datasets/import-jobs.ts";
 import { computePreview } from "../datasets/preview.ts";
 import { createDemoDataset, DEMO_TASKS } from "../datasets/demo.ts";
-import { checkTaskFit } from "../runs/task-fit.ts";
 import { datasetBoxes } from "../runs/label-resolution.ts";
 import { TASKS } from "@trainyard/protocol/tasks";
 import { resolve } from "node:path";
@@ -174,7 +173,6 @@ export const datasetsRouter = router({
     .input(z.object({ yaml: z.string().min(1).max(200_000), overrides: z.array(z.string().max(1000)).max(100).default([]) }))
     .query(({ ctx, input }) => {
       try {
-        checkTaskFit(ctx.daemon, input.yaml, input.overrides);
         const { config, classes } = ctx.daemon.resolveSubmission(input.yaml, input.overrides);
         const l = config.dataset.labels;
         const preview = computePreview(ctx.daemon, {

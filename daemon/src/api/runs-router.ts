@@ -6,7 +6,6 @@ import { RUN_STATES } from "@trainyard/protocol/run-states";
 import { assertMayChange, publicProcedure, router, badRequest, notFound, type Context } from "./trpc.ts";
 import { RunStateError } from "../daemon.ts";
 import { toSummary } from "../runs/run-summary.ts";
-import { checkTaskFit } from "../runs/task-fit.ts";
 import { streamFrom, type LiveEvent } from "../runs/event-bus.ts";
 
 const runId = z.object({ id: z.string().min(1).max(64) });
@@ -97,7 +96,6 @@ export const runsRouter = router({
 
   submit: publicProcedure.input(submitInput).mutation(({ ctx, input }) => {
     try {
-      checkTaskFit(ctx.daemon, input.yaml, input.overrides);
       return toSummary(ctx.daemon.submit(input.yaml, input.overrides, ctx.user.name));
     } catch (e) {
       if (e instanceof ConfigError) badRequest(e);

@@ -1,10 +1,10 @@
-// Whether a config's task fits its dataset, checked at submit: each task declares the targets it needs
+// Whether a config's task fits its dataset, checked wherever a submission is resolved (submit, validate,
+// the dry run: Daemon.resolveSubmission): each task declares the targets it needs
 // (packages/protocol/src/tasks.ts: labels or boxes), and a run whose dataset lacks them is refused with
 // what is missing and how to get it, as ConfigError issues on the field to change.
-import { ConfigError, loadConfig, type ConfigIssue, type ExperimentConfig } from "@trainyard/config";
-import { getDataset, type DatasetRow, type Db } from "@trainyard/db";
+import { ConfigError, type ConfigIssue, type ExperimentConfig } from "@trainyard/config";
+import type { DatasetRow, Db } from "@trainyard/db";
 import { taskDeclaration } from "@trainyard/protocol/tasks";
-import type { Daemon } from "../daemon.ts";
 import { datasetBoxes, resolveBoxClasses } from "./label-resolution.ts";
 
 /** What the dataset lacks for the config's task; empty when it fits. */
@@ -33,22 +33,4 @@ export function taskFitIssues(db: Db, config: ExperimentConfig, dataset: Dataset
       },
     ];
   return [];
-}
-
-/**
- * Refuses (ConfigError) a submission whose task does not fit its dataset. A config that does not load,
- * or names no imported dataset, is left to the submission's own checks, which say so.
- */
-export function checkTaskFit(daemon: Daemon, yaml: string, overrides: readonly string[] = []): void {
-  let config: ExperimentConfig;
-  try {
-    config = loadConfig(yaml, overrides);
-  } catch (e) {
-    if (e instanceof ConfigError) return;
-    throw e;
-  }
-  const dataset = getDataset(daemon.store.db, config.dataset.name);
-  if (!dataset || dataset.status !== "ready") return;
-  const issues = taskFitIssues(daemon.store.db, config, dataset);
-  if (issues.length) throw new ConfigError(issues);
 }

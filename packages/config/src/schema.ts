@@ -97,6 +97,11 @@ const modelSchema = z
       .default({ enabled: true, hidden: 256 }),
     fusion: count(1).default(64),
     dropout: fraction().default(0.2),
+    // detectors: FPN width (fcos, retinanet, faster_rcnn) and convolutions per FCOS head branch
+    detector: z
+      .object({ fpn_channels: count(8).default(256), head_convs: count(1).default(4) })
+      .strict()
+      .default({ fpn_channels: 256, head_convs: 4 }),
   })
   .strict();
 

@@ -151,3 +151,78 @@ def of_type(events, type_):
 def val_metrics(events, prefix="val/"):
     """Per-epoch evaluation values: {epoch: values} for metrics events carrying `prefix` keys."""
     return {e["epoch"]: e["values"] for e in of_type(events, "metrics") if any(k.startswith(prefix) for k in e["values"])}
+
+
+DET_CLASSES = ["square", "bar"]
+
+
+def detection_config(**overrides):
+    config = base_config(model={"arch": "fcos", "backbone": "resnet18", "pretrained": "none",
+                                "metadata": {"enabled": False}, "detector": {"fpn_channels": 32, "head_convs": 1}},
+                         training={"task": "detection", "batch_size": 8,
+                                   "early_stopping": {"monitor": "val/map50_95"},
+                                   "checkpoint": {"monitor": "val/map50_95"},
+                                   "detection": {"score_threshold": 0.25, "max_detections": 50, "sample_images": 3}})
+    config["dataset"]["image_size"] = 48
+    config["dataset"]["labels"] = {"other_class": False}
+    config["training"]["phases"] = [
+        {"name": "all", "epochs": 2, "lr": 2e-3, "train": ["all"], "warmup_epochs": 0, "schedule": "cosine"}]
+    config["augment"] = {"hflip": 0.5, "vflip": 0.0, "rotate": 0, "crop_scale": [0.8, 1.0], "color_jitter": 0.1}
+    return merge(config, overrides)
+
+
+def make_detection_run(root, n=64, cache_size=48, seed=0, config=None, tamper=None, split_fractions=(0.6, 0.2, 0.2)):
+    """A synthetic detection run: bright squares (class 0) and wide bars (class 1) on noise, a quarter of the
+    images empty, cached letterboxed from 64x48 sources (so the geometry is not the identity)."""
+    rng = np.random.default_rng(seed)
+    root = str(root)
+    cache_dir = os.path.join(root, "cache", "synthetic-det", str(cache_size))
+    run_dir = os.path.join(root, "runs", "dtest")
+    os.makedirs(cache_dir, exist_ok=True)
+    os.makedirs(run_dir, exist_ok=True)
+    src_w, src_h = 64, 48
+    scale = cache_size / src_w
+    pad_y = (cache_size - src_h * scale) / 2
+    images = rng.integers(0, 60, (n, cache_size, cache_size, 3)).astype(np.uint8)
+    images[:, : int(pad_y)] = 0
+    images[:, cache_size - int(pad_y):] = 0
+    boxes, targets = [], np.zeros((n, 2), np.float32)
+    for i in range(n):
+        for _ in range(0 if i % 4 == 3 else int(rng.integers(1, 3))):
+            c = int(rng.integers(0, 2))
+            w, h = (int(rng.integers(8, 14)),) * 2 if c == 0 else (int(rng.integers(16, 24)), int(rng.integers(5, 8)))
+            x0 = int(rng.integers(0, cache_size - w))
+            y0 = int(rng.integers(int(pad_y), int(cache_size - pad_y) - h))
+            images[i, y0:y0 + h, x0:x0 + w, c] = 230
+            images[i, y0:y0 + h, x0:x0 + w, 2] = 200
+            boxes.append([i, c, x0, y0, x0 + w, y0 + h])
+            targets[i, c] = 1
+    images.tofile(os.path.join(cache_dir, "images.u8"))
+    split = np.zeros(n, np.uint8)
+    n_train, n_val = int(split_fractions[0] * n), int(split_fractions[1] * n)
+    split[n_train:n_train + n_val] = 1
+    split[n_train + n_val:] = 2
+    arrays = {
+        "rows": np.arange(n, dtype=np.int64), "targets": targets, "split": split,
+        "boxes": np.array(boxes, np.float32).reshape(-1, 6),
+        "geometry": np.tile(np.array([scale, scale, 0.0, pad_y, src_w, src_h], np.float32), (n, 1)),
+    }
+    if tamper:
+        tamper(arrays)
+    paths = {}
+    for name, array in arrays.items():
+        paths[name] = os.path.join(run_dir, f"{name}.npy")
+        np.save(paths[name], array)
+    spec = {
+        "version": 1, "run_id": "dtest", "run_dir": run_dir, "config": config or detection_config(),
+        "classes": list(DET_CLASSES),
+        "data": {
+            "images": {"path": os.path.join(cache_dir, "images.u8"), "shape": [n, cache_size, cache_size, 3]},
+            "rows": paths["rows"], "targets": paths["targets"], "metadata": None, "split": paths["split"],
+            "boxes": paths["boxes"], "geometry": paths["geometry"], "metadata_encoder": None,
+        },
+        "resume": None,
+    }
+    spec_path = os.path.join(run_dir, "spec.json")
+    write_spec(spec_path, spec)
+    return spec_path

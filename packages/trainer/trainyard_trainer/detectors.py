@@ -1,6 +1,6 @@
 """Detection models: torchvision's detectors over the backbones Trainyard already has, built without any download.
 
-  fcos                    FCOS over a ResNet FPN (P3-P7)
+  fcos                    FCOS over a ResNet FPN (P3-P7), model.detector.head_convs convolutions per branch
   retinanet               RetinaNet v2 (GroupNorm heads, P6/P7 from C5) over a ResNet FPN
   faster_rcnn             Faster R-CNN v2 (two-conv RPN head, four-conv box head with BatchNorm) over a ResNet FPN
   ssdlite                 SSDlite over MobileNetV3-Large (the CPU-friendly one)
@@ -17,6 +17,9 @@ Class c of the run is label c + 1 inside the model (torchvision keeps 0 for the 
 
 Stages for phase `train` lists: ResNets `stem`, `layer1` .. `layer4`; MobileNetV3 `features.0` .. `features.16`;
 `heads` is everything else (FPN, RPN, box and class heads).
+
+model.detector: fpn_channels (256 as torchvision; FPN-based archs) and head_convs (4; fcos): a smaller FPN and head
+are what makes a ResNet-18 FCOS train on a CPU in minutes.
 """
 from functools import partial
 
@@ -26,8 +29,9 @@ from torchvision.models.detection.ssd import SSD
 from torchvision.models.detection import _utils as det_utils
 from torchvision.models.detection import ssdlite as tv_ssdlite
 from torchvision.models.detection.anchor_utils import AnchorGenerator, DefaultBoxGenerator
-from torchvision.models.detection.backbone_utils import _mobilenet_extractor, _resnet_fpn_extractor
+from torchvision.models.detection.backbone_utils import BackboneWithFPN, _mobilenet_extractor
 from torchvision.models.detection.faster_rcnn import FastRCNNConvFCHead
+from torchvision.models.detection.fcos import FCOSHead
 from torchvision.models.detection.retinanet import RetinaNetHead
 from torchvision.models.detection.rpn import RPNHead
 from torchvision.models.detection.transform import GeneralizedRCNNTransform
@@ -59,35 +63,42 @@ class FixedSizeTransform(GeneralizedRCNNTransform):
         return image, target
 
 
-def _fpn(net, extra_blocks=None, returned_layers=None, norm_layer=None):
-    # trainable_layers=5: freezing is the phases' job (requires_grad per stage), never the builder's
-    return _resnet_fpn_extractor(net, 5, returned_layers=returned_layers, extra_blocks=extra_blocks, norm_layer=norm_layer)
+def _fpn(net, channels, extra_blocks=None, returned_layers=(1, 2, 3, 4), norm_layer=None):
+    """A ResNet FPN as torchvision's _resnet_fpn_extractor builds it, with `channels` outputs; nothing frozen
+    (freezing is the phases' job: requires_grad per stage)."""
+    return_layers = {f"layer{k}": str(v) for v, k in enumerate(returned_layers)}
+    stage2 = net.inplanes // 8
+    return BackboneWithFPN(net, return_layers, [stage2 * 2 ** (i - 1) for i in returned_layers], channels,
+                           extra_blocks=extra_blocks, norm_layer=norm_layer)
 
 
 def _c5_channels(net):
     return net.layer4[-1].conv3.out_channels if hasattr(net.layer4[-1], "conv3") else net.layer4[-1].conv2.out_channels
 
 
-def build_fcos(num_classes, net, size, d):
-    backbone = _fpn(net, extra_blocks=LastLevelP6P7(256, 256), returned_layers=[2, 3, 4])
+def build_fcos(num_classes, net, size, d, opts):
+    ch = opts["fpn_channels"]
+    backbone = _fpn(net, ch, extra_blocks=LastLevelP6P7(ch, ch), returned_layers=[2, 3, 4])
     anchors = AnchorGenerator(tuple((s,) for s in (8, 16, 32, 64, 128)), ((1.0,),) * 5)
-    return FCOS(backbone, num_classes, anchor_generator=anchors, score_thresh=KEEP_SCORE,
+    head = FCOSHead(ch, 1, num_classes, num_convs=opts["head_convs"])
+    return FCOS(backbone, num_classes, anchor_generator=anchors, head=head, score_thresh=KEEP_SCORE,
                 detections_per_img=d["max_detections"])
 
 
-def build_retinanet(num_classes, net, size, d):
-    backbone = _fpn(net, extra_blocks=LastLevelP6P7(_c5_channels(net), 256), returned_layers=[2, 3, 4])
+def build_retinanet(num_classes, net, size, d, opts):
+    ch = opts["fpn_channels"]
+    backbone = _fpn(net, ch, extra_blocks=LastLevelP6P7(_c5_channels(net), ch), returned_layers=[2, 3, 4])
     sizes = tuple((x, int(x * 2 ** (1.0 / 3)), int(x * 2 ** (2.0 / 3))) for x in (16, 32, 64, 128, 256))
     anchors = AnchorGenerator(sizes, ((0.5, 1.0, 2.0),) * len(sizes))
     head = RetinaNetHead(backbone.out_channels, anchors.num_anchors_per_location()[0], num_classes,
-                         norm_layer=partial(nn.GroupNorm, 32))
+                         norm_layer=partial(nn.GroupNorm, min(32, ch // 4)))
     head.regression_head._loss_type = "giou"
     return RetinaNet(backbone, num_classes, anchor_generator=anchors, head=head, score_thresh=KEEP_SCORE,
                      detections_per_img=d["max_detections"])
 
 
-def build_faster_rcnn(num_classes, net, size, d):
-    backbone = _fpn(net, norm_layer=nn.BatchNorm2d)
+def build_faster_rcnn(num_classes, net, size, d, opts):
+    backbone = _fpn(net, opts["fpn_channels"], norm_layer=nn.BatchNorm2d)
     sizes = ((16,), (32,), (64,), (128,), (256,))
     anchors = AnchorGenerator(sizes, ((0.5, 1.0, 2.0),) * len(sizes))
     rpn_head = RPNHead(backbone.out_channels, anchors.num_anchors_per_location()[0], conv_depth=2)
@@ -96,7 +107,7 @@ def build_faster_rcnn(num_classes, net, size, d):
                       box_score_thresh=KEEP_SCORE, box_detections_per_img=d["max_detections"])
 
 
-def build_faster_rcnn_mobilenet(num_classes, net, size, d):
+def build_faster_rcnn_mobilenet(num_classes, net, size, d, opts):
     backbone = _mobilenet_extractor(net, True, 6)
     sizes = ((16, 32, 64, 128, 256),) * 3
     anchors = AnchorGenerator(sizes, ((0.5, 1.0, 2.0),) * len(sizes))
@@ -104,7 +115,7 @@ def build_faster_rcnn_mobilenet(num_classes, net, size, d):
                       box_detections_per_img=d["max_detections"])
 
 
-def build_ssdlite(num_classes, net, size, d):
+def build_ssdlite(num_classes, net, size, d, opts):
     norm_layer = partial(nn.BatchNorm2d, eps=0.001, momentum=0.03)
     backbone = tv_ssdlite._mobilenet_extractor(net, 6, norm_layer)
     anchors = DefaultBoxGenerator([[2, 3] for _ in range(6)], min_ratio=0.2, max_ratio=0.95)
@@ -167,7 +178,7 @@ def build_detector(config, num_classes, log=lambda message: None, load_weights=T
     net = build_backbone(name, size)
     if load_weights:
         load_pretrained(name, net, m["pretrained"], log)
-    det = BUILDERS[arch](num_classes + 1, net, size, config["training"]["detection"])
+    det = BUILDERS[arch](num_classes + 1, net, size, config["training"]["detection"], m["detector"])
     # normalisation happens here, once; batches arrive in [0, 1] at the input size
     det.transform = FixedSizeTransform(size, size, list(IMAGENET_MEAN), list(IMAGENET_STD))
     return Detector(arch, name, det)

@@ -1,11 +1,12 @@
-"""Export of a checkpoint's model to TorchScript or ONNX, checked against the PyTorch model on a batch.
+"""Export of a checkpoint's model to TorchScript or ONNX, checked against the PyTorch model on a batch. The
+checkpoint's task builds the module and says its signature (tasks/*.py export_signature):
 
-The exported model takes
-  image     float32 [N, 3, S, S], RGB in [0, 1] (S = the checkpoint's image_size; resize / centre-crop first)
-  metadata  float32 [N, D] encoded as the checkpoint's metadata_encoder describes (absent for image-only models)
-and returns `probabilities` float32 [N, C]: sigmoid per class (multilabel) or softmax (multiclass), classes in
-the order of the sidecar file. ImageNet normalisation is inside the model, so callers need no constants.
-A sidecar `<output>.json` holds the classes, input description, metadata encoder and the parity check result.
+classification  image float32 [N, 3, S, S] RGB in [0, 1] (+ metadata float32 [N, D] when the model has it)
+                -> probabilities float32 [N, C], sigmoid (multilabel) or softmax (multiclass)
+detection       image float32 [1, 3, S, S] RGB in [0, 1], letterboxed -> boxes [K, 4] (input pixels), scores [K],
+                labels int64 [K] with NMS inside; K = 0 is "no findings". TorchScript is scripted, not traced.
+Normalisation is inside the model, so callers need no constants. A sidecar `<output>.json` holds the classes,
+the signature, the metadata encoder and the parity check; `<output>.check/` the batch and PyTorch's outputs.
 """
 import inspect
 import json
@@ -13,10 +14,9 @@ import os
 
 import numpy as np
 import torch
-import torch.nn as nn
 
 from .checkpoints import load
-from .models import build_model
+from .tasks import task_of_checkpoint
 
 FORMATS = ("torchscript", "onnx")
 TOLERANCE = 1e-4
@@ -26,55 +26,52 @@ ONNX_OPSET = 14
 TORCHSCRIPT_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 
 
-class ExportedModel(nn.Module):
-    """Normalisation + the trained network + the output activation, in one module."""
-
-    def __init__(self, model, mean, std, task):
-        super().__init__()
-        self.model = model
-        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
-        self.multiclass = task == "multiclass"
-
-    def forward(self, image, metadata=None):
-        logits = self.model((image - self.mean) / self.std, metadata)
-        return torch.softmax(logits, dim=1) if self.multiclass else torch.sigmoid(logits)
-
-
 def exportable(state):
-    """The ExportedModel of a loaded checkpoint dict, in eval mode on the CPU."""
-    model = build_model(state["config"], len(state["classes"]), state["metadata_dim"], load_weights=False)
-    model.load_state_dict(state["model"])
-    norm = state["normalization"]
-    return ExportedModel(model, norm["mean"], norm["std"], state["task"]).eval()
+    """The export module of a loaded checkpoint dict (its task builds it), in eval mode on the CPU."""
+    return task_of_checkpoint(state).exportable(state)
 
 
 def example_inputs(state, batch=4, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    size = int(state["image_size"])
-    image = torch.rand(batch, 3, size, size, generator=g)
-    if state["metadata_dim"]:
-        return image, torch.randn(batch, state["metadata_dim"], generator=g)
-    return (image,)
+    return task_of_checkpoint(state).example_inputs(state, batch=batch, seed=seed)
 
 
-def export_checkpoint(checkpoint_path, fmt, out_path):
-    """Exports and checks; returns the check report (also written to `<out_path>.json`)."""
+def _outputs(out):
+    return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+def _max_diff(got, expected):
+    """Largest |difference| over every output; outputs of different shapes (another number of detections) are
+    a mismatch, reported as infinity."""
+    worst = 0.0
+    for g, e in zip(_outputs(got), _outputs(expected)):
+        g, e = torch.as_tensor(g), torch.as_tensor(e)
+        if g.shape != e.shape:
+            return float("inf")
+        if g.numel():
+            worst = max(worst, float((g.double() - e.double()).abs().max()))
+    return worst
+
+
+def export_checkpoint(checkpoint_path, fmt, out_path, inputs=None):
+    """Exports and checks against PyTorch on `inputs` (default: the task's example batch; real images are
+    better for a detector, which finds nothing in noise); returns the report (also written to `<out_path>.json`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     state = load(checkpoint_path)
-    module = exportable(state)
-    inputs = example_inputs(state)
+    task = task_of_checkpoint(state)
+    module = task.exportable(state)
+    signature = task.export_signature(state)
+    inputs = tuple(inputs) if inputs is not None else task.example_inputs(state)
     with torch.no_grad():
         expected = module(*inputs)
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
-    save_parity_batch(f"{out_path}.check", inputs, expected)
+    save_parity_batch(f"{out_path}.check", inputs, expected, signature)
     tmp = f"{out_path}.tmp-{os.getpid()}"
     try:
         if fmt == "torchscript":
-            check = _export_torchscript(module, inputs, expected, tmp)
+            check = _export_torchscript(module, inputs, expected, tmp, script=not signature["dynamic_batch"])
         else:
-            check = _export_onnx(module, inputs, expected, tmp, with_metadata=len(inputs) == 2)
+            check = _export_onnx(module, inputs, expected, tmp, signature)
         if check.get("max_abs_diff") is not None and check["max_abs_diff"] > TOLERANCE:
             raise ValueError(f"the {fmt} export differs from the PyTorch model by {check['max_abs_diff']:.3g} "
                              f"(> {TOLERANCE}) on a test batch; the export is not trustworthy")
@@ -85,11 +82,9 @@ def export_checkpoint(checkpoint_path, fmt, out_path):
     report = {
         "ok": True, "format": fmt, "path": os.path.abspath(out_path), "checkpoint": os.path.abspath(checkpoint_path),
         "classes": state["classes"], "task": state["task"], "image_size": int(state["image_size"]),
-        "inputs": {"image": f"float32 [N, 3, {state['image_size']}, {state['image_size']}] RGB in [0, 1]",
-                   **({"metadata": f"float32 [N, {state['metadata_dim']}] (see metadata_encoder)"}
-                      if state["metadata_dim"] else {})},
-        "output": "probabilities float32 [N, C] (" + ("softmax" if state["task"] == "multiclass" else "sigmoid") + ")",
+        "inputs": signature["inputs"], "output": signature["output"], "output_names": signature["output_names"],
         "metadata_encoder": state["metadata_encoder"], "epoch": state["epoch"], "metrics": state["metrics"],
+        **({"detections": int(len(_outputs(expected)[1]))} if state["task"] == "detection" else {}),
         **check,
     }
     with open(f"{out_path}.json", "w", encoding="utf-8") as f:
@@ -97,28 +92,38 @@ def export_checkpoint(checkpoint_path, fmt, out_path):
     return report
 
 
-def save_parity_batch(directory, inputs, expected):
-    """The test batch and PyTorch's outputs as .npy files, so any runtime can repeat the comparison."""
+def save_parity_batch(directory, inputs, expected, signature):
+    """The test batch and PyTorch's outputs as .npy files, so any runtime can repeat the comparison: one
+    file per input and `expected.npy` for a single output, `expected-<name>.npy` per output otherwise."""
     os.makedirs(directory, exist_ok=True)
-    for name, tensor in zip(("image", "metadata"), inputs):
+    for name, tensor in zip(signature["input_names"], inputs):
         np.save(os.path.join(directory, f"{name}.npy"), tensor.numpy().astype(np.float32))
-    np.save(os.path.join(directory, "expected.npy"), expected.numpy().astype(np.float32))
+    outputs = _outputs(expected)
+    if len(outputs) == 1:
+        np.save(os.path.join(directory, "expected.npy"), outputs[0].numpy().astype(np.float32))
+        return
+    for name, tensor in zip(signature["output_names"], outputs):
+        np.save(os.path.join(directory, f"expected-{name}.npy"), tensor.numpy())
 
 
-def _export_torchscript(module, inputs, expected, path):
-    traced = torch.jit.trace(module, inputs, check_trace=False)
-    traced.save(path)
+def _export_torchscript(module, inputs, expected, path, script=False):
+    # a detector's control flow depends on the image (how many boxes survive): scripted, not traced
+    compiled = torch.jit.script(module) if script else torch.jit.trace(module, inputs, check_trace=False)
+    compiled.save(path)
     loaded = torch.jit.load(path, map_location="cpu")
     with torch.no_grad():
         got = loaded(*inputs)
-    return {"verified_with": "torch.jit.load", "max_abs_diff": float((got - expected).abs().max())}
+    return {"verified_with": "torch.jit.load", "max_abs_diff": _max_diff(got, expected)}
 
 
-def _export_onnx(module, inputs, expected, path, with_metadata):
-    names = ["image", "metadata"] if with_metadata else ["image"]
-    axes = {name: {0: "batch"} for name in names + ["probabilities"]}
+def _export_onnx(module, inputs, expected, path, signature):
+    names, outputs = signature["input_names"], signature["output_names"]
+    if signature["dynamic_batch"]:
+        axes = {name: {0: "batch"} for name in names + outputs}
+    else:  # one image in, a variable number of detections out
+        axes = {name: {0: "detections"} for name in outputs}
     with torch.no_grad():
-        torch.onnx.export(module, inputs, path, input_names=names, output_names=["probabilities"],
+        torch.onnx.export(module, inputs, path, input_names=names, output_names=outputs,
                           dynamic_axes=axes, opset_version=ONNX_OPSET, do_constant_folding=True,
                           **TORCHSCRIPT_EXPORTER)
     feeds = {name: t.numpy() for name, t in zip(names, inputs)}
@@ -128,7 +133,7 @@ def _export_onnx(module, inputs, expected, path, with_metadata):
                 "note": "no ONNX runtime in this interpreter (onnxruntime, or onnx >= 1.13 for onnx.reference): "
                         "the graph was checked; compare its outputs with `trainyard check-onnx <file>`, which "
                         "runs the saved test batch through onnxruntime-node"}
-    return {"verified_with": runtime, "max_abs_diff": float(abs(torch.from_numpy(got) - expected).max())}
+    return {"verified_with": runtime, "max_abs_diff": _max_diff(got, expected)}
 
 
 def run_onnx(path, feeds):
@@ -136,7 +141,7 @@ def run_onnx(path, feeds):
     try:
         import onnxruntime
         session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
-        return session.run(None, feeds)[0], "onnxruntime"
+        return session.run(None, feeds), "onnxruntime"
     except ImportError:
         pass
     try:
@@ -149,4 +154,4 @@ def run_onnx(path, feeds):
         from onnx.reference import ReferenceEvaluator
     except ImportError:
         return None, f"onnx.checker (onnx {onnx.__version__})"
-    return ReferenceEvaluator(model).run(None, feeds)[0], "onnx.reference"
+    return ReferenceEvaluator(model).run(None, feeds), "onnx.reference"

@@ -185,10 +185,10 @@ class ExportedDetector(nn.Module):
         self.det = model.det
 
     def forward(self, image):
-        out = self.det([image[0]])
-        if isinstance(out, tuple):  # scripted torchvision detectors return (losses, detections)
-            out = out[1]
-        d = out[0]
+        if torch.jit.is_scripting():  # scripted torchvision detectors return (losses, detections)
+            d = self.det([image[0]])[1][0]
+        else:
+            d = self.det([image[0]])[0]
         return d["boxes"], d["scores"], d["labels"] - 1
 
 
