@@ -10,7 +10,6 @@ export const ONNX_TOLERANCE = 1e-4;
 export async function checkOnnxParity(onnxPath: string): Promise<{ maxAbsDiff: number; outputs: number; ok: boolean }> {
   const dir = `${onnxPath}.check`;
   if (!existsSync(onnxPath)) throw new Error(`${onnxPath}: no such file`);
-  if (!existsSync(join(dir, "expected.npy"))) throw new Error(`${dir}/expected.npy is missing: re-export with \`python -m trainyard_trainer export\`, which saves the test batch`);
   const ort = await import("onnxruntime-node");
   const session = await ort.InferenceSession.create(onnxPath, { executionProviders: ["cpu"] });
   const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
@@ -21,10 +20,20 @@ export async function checkOnnxParity(onnxPath: string): Promise<{ maxAbsDiff: n
     feeds[name] = new ort.Tensor("float32", data, shape);
   }
   const result = await session.run(feeds);
-  const got = result[session.outputNames[0]].data as Float32Array;
-  const expected = decodeNpyFloat32(readFileSync(join(dir, "expected.npy"))).data;
-  if (got.length !== expected.length) throw new Error(`the ONNX model returned ${got.length} values, PyTorch ${expected.length}`);
+  // one output (a classifier's probabilities) in expected.npy; several (a detector's boxes, scores, labels) in
+  // expected-<name>.npy, where another number of detections than PyTorch's is a mismatch
+  const single = session.outputNames.length === 1 && existsSync(join(dir, "expected.npy"));
   let maxAbsDiff = 0;
-  for (let i = 0; i < got.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(got[i] - expected[i]));
-  return { maxAbsDiff, outputs: got.length, ok: maxAbsDiff <= ONNX_TOLERANCE };
+  let outputs = 0;
+  for (const name of session.outputNames) {
+    const file = join(dir, single ? "expected.npy" : `expected-${name}.npy`);
+    if (!existsSync(file)) throw new Error(`${file} is missing: re-export with \`python -m trainyard_trainer export\`, which saves the test batch`);
+    const data = result[name].data as Float32Array | BigInt64Array | Int32Array;
+    const got = Array.from(data as ArrayLike<number | bigint>, Number);
+    const expected = decodeNpyFloat32(readFileSync(file)).data;
+    if (got.length !== expected.length) return { maxAbsDiff: Number.POSITIVE_INFINITY, outputs: got.length, ok: false };
+    for (let i = 0; i < got.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(got[i] - expected[i]));
+    outputs += got.length;
+  }
+  return { maxAbsDiff, outputs, ok: maxAbsDiff <= ONNX_TOLERANCE };
 }

@@ -99,7 +99,8 @@ const modelSchema = z
     dropout: fraction().default(0.2),
     // detectors: FPN width (fcos, retinanet, faster_rcnn) and convolutions per FCOS head branch
     detector: z
-      .object({ fpn_channels: count(8).default(256), head_convs: count(1).default(4) })
+      // at least 64: torchvision's heads use GroupNorm(32, channels), which needs two channels per group for one image
+      .object({ fpn_channels: count(64).default(256), head_convs: count(1).default(4) })
       .strict()
       .default({ fpn_channels: 256, head_convs: 4 }),
   })

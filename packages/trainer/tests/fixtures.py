@@ -158,7 +158,7 @@ DET_CLASSES = ["square", "bar"]
 
 def detection_config(**overrides):
     config = base_config(model={"arch": "fcos", "backbone": "resnet18", "pretrained": "none",
-                                "metadata": {"enabled": False}, "detector": {"fpn_channels": 32, "head_convs": 1}},
+                                "metadata": {"enabled": False}, "detector": {"fpn_channels": 64, "head_convs": 1}},
                          training={"task": "detection", "batch_size": 8,
                                    "early_stopping": {"monitor": "val/map50_95"},
                                    "checkpoint": {"monitor": "val/map50_95"},

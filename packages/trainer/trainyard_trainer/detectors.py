@@ -22,7 +22,9 @@ model.detector: fpn_channels (256 as torchvision; FPN-based archs) and head_conv
 are what makes a ResNet-18 FCOS train on a CPU in minutes.
 """
 from functools import partial
+from typing import Dict, Optional, Tuple
 
+import torch
 import torch.nn as nn
 from torchvision.models.detection import FCOS, FasterRCNN, RetinaNet
 from torchvision.models.detection.ssd import SSD
@@ -59,7 +61,8 @@ KEEP_SCORE = 0.05
 class FixedSizeTransform(GeneralizedRCNNTransform):
     """torchvision's detection transform without the resize: batches arrive at the model's input size."""
 
-    def resize(self, image, target=None):
+    def resize(self, image: torch.Tensor, target: Optional[Dict[str, torch.Tensor]] = None
+               ) -> Tuple[torch.Tensor, Optional[Dict[str, torch.Tensor]]]:
         return image, target
 
 

@@ -102,8 +102,8 @@ def save_parity_batch(directory, inputs, expected, signature):
     if len(outputs) == 1:
         np.save(os.path.join(directory, "expected.npy"), outputs[0].numpy().astype(np.float32))
         return
-    for name, tensor in zip(signature["output_names"], outputs):
-        np.save(os.path.join(directory, f"expected-{name}.npy"), tensor.numpy())
+    for name, tensor in zip(signature["output_names"], outputs):  # float32 throughout: labels are small ints
+        np.save(os.path.join(directory, f"expected-{name}.npy"), tensor.numpy().astype(np.float32))
 
 
 def _export_torchscript(module, inputs, expected, path, script=False):
