@@ -12,6 +12,8 @@ const BENCHES = [
   ["data", "npx", ["tsx", "bench/data/import-preview.ts"]],
   ["data", "npx", ["tsx", "bench/data/cache-build.ts"]],
   ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/train_speed.py", "--repeats", "3"]],
+  ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/detection_train_speed.py", "--repeats", "3"]],
+  ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/detection_eval_speed.py"]],
 ];
 
 const only = process.argv.slice(2);
