@@ -14,7 +14,7 @@ def export_best(r):
     for fmt in formats:
         out = os.path.join(r.spec.run_dir, "exports", f"model.{EXTENSIONS.get(fmt, fmt)}")
         try:
-            report = export_checkpoint(best, fmt, out)
+            report = export_checkpoint(best, fmt, out, inputs=r.task.export_example(r))
         except Exception as e:  # noqa: BLE001 - any export failure is reported the same way
             r.events.log(f"export {fmt} of the best checkpoint failed: {type(e).__name__}: {e}", level="warning")
             continue

@@ -9,7 +9,7 @@ task object provides:
   train_step(r, net, images, targets, metadata, idx, n_drawn, take) -> (loss, {component: loss})
   eval_batch(r, net, images, targets, metadata, idx) -> (loss sum, payload)    per evaluation batch
   score(r, shards, n, indices, prefix) -> (values, curves, events)             the split's metrics
-  exportable(state) / example_inputs(state) / export_signature(state)         the export (export.py)
+  exportable(state) / example_inputs(state) / export_signature(state) / export_example(r)   the export (export.py)
 The facts shared with the daemon and the dashboard (targets, archs, default monitor) are declared once in
 packages/protocol/src/tasks.ts and reach the trainer through config_defaults.json (spec.TASK_FACTS).
 """

@@ -89,6 +89,10 @@ class ClassificationTask:
             return image, torch.randn(batch, state["metadata_dim"], generator=g)
         return (image,)
 
+    def export_example(self, r):
+        """The run-end export checks on the task's example batch (random images and metadata)."""
+        return None
+
     def export_signature(self, state):
         size = state["image_size"]
         return {

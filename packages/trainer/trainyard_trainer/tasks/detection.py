@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from ..augment import DeviceAugment
+from ..augment import DeviceAugment, resize
 from ..detection_metrics import evaluate_detections
 from ..detectors import Detector, build_detector, loss_components
 from ..spec import SpecError
@@ -163,6 +163,12 @@ class DetectionTask:
         g = torch.Generator().manual_seed(seed)
         size = int(state["image_size"])
         return (torch.rand(1, 3, size, size, generator=g),)
+
+    def export_example(self, r):
+        """A real validation image for the run-end export's parity check: a detector finds nothing in noise."""
+        i = int(r.data.val_idx[0])
+        image = torch.from_numpy(np.ascontiguousarray(r.data.images[r.data.rows[i]])).permute(2, 0, 1)[None]
+        return (resize(image.float() / 255.0, int(r.config["dataset"]["image_size"])),)
 
     def export_signature(self, state):
         size = state["image_size"]
