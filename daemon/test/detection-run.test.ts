@@ -41,7 +41,7 @@ describe("detection runs", () => {
     // three of the config's six epochs: enough to show the learning (an untrained FCOS scores ~0.00)
     const { metrics } = await runAndCheck("configs/demo-detection.yaml", ["training.phases.1.epochs=2"]);
     expect(metrics.best.values["val/map50"]).toBeGreaterThan(0.25);
-  });
+  }, 900_000);
 
   it.skipIf(!existsSync(join(HAM, "HAM10000_lesion_boxes.csv")))("HAM10000 with its lesion boxes trains from the CLI and stores val and test mAP", async () => {
     const imp = await d.cli([
@@ -51,5 +51,5 @@ describe("detection runs", () => {
     expect(imp.code, imp.stderr).toBe(0);
     const { metrics } = await runAndCheck("configs/ham10000-detection.yaml", ["dataset.subsample.fraction=0.04", "training.phases.1.epochs=1"]);
     expect(metrics.best.values["val/map50"]).toBeTypeOf("number");
-  });
+  }, 900_000);
 });

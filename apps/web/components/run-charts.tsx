@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useChartSeries, useCsvExport, useThrottledRefetch } from "../hooks/use-chart-series.ts";
-import { phaseMarkers, runColor, stepEpochs, type Buckets } from "../lib/chart-lines.ts";
+import { nonFiniteMarkers, phaseMarkers, runColor, stepEpochs, type Buckets } from "../lib/chart-lines.ts";
 import { DEFAULT_CHART_SETTINGS, type ChartSettings } from "../lib/chart-settings.ts";
 import { EPOCH_TIME_KEY, runPanels, taskOf, type RunPanel } from "../lib/chart-panels.ts";
 import { phaseBoundaries, phasesOfConfig } from "../lib/phase-boundaries.ts";
@@ -74,11 +74,16 @@ export function RunCharts({ id, name, config, liveTick, running }: Props) {
     (w.__liveLatencyMs ??= []).push(Date.now() - t * 1000);
   }, [series.data, id, running]);
 
+  // a key that became NaN / infinite is marked where it first did: a diverged run must not look like a gap
+  const nonFinite = useQuery(trpc.charts.nonFinite.queryOptions({ id, keys: seriesKeys }, { enabled: seriesKeys.length > 0 }));
+  const { refetch: refetchNonFinite } = nonFinite;
+  useEffect(() => void refetchNonFinite(), [liveTick, running, refetchNonFinite]);
   const markers = useMemo(() => {
     const ref = data[id]["train/loss"] ?? Object.values(data[id])[0];
     if (!ref) return [];
-    return phaseMarkers(phaseBoundaries(phasesOfConfig(config), [stepEpochs(ref)]), ref, settings.xAxis);
-  }, [data, id, config, settings.xAxis]);
+    const phases = phaseMarkers(phaseBoundaries(phasesOfConfig(config), [stepEpochs(ref)]), ref, settings.xAxis);
+    return [...phases, ...nonFiniteMarkers(nonFinite.data ?? {}, ref, settings.xAxis)];
+  }, [data, id, config, settings.xAxis, nonFinite.data]);
 
   const runs = useMemo(() => [{ id, label: name, color: runColor(0) }], [id, name]);
   const keyColors = useCallback((_k: string, i: number) => KEY_COLORS[i % KEY_COLORS.length], []);

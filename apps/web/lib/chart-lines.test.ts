@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { phaseMarkers, runColor, toChartLine, withSmoothing, type Buckets } from "./chart-lines.ts";
+import { nonFiniteMarkers, phaseMarkers, runColor, toChartLine, withSmoothing, type Buckets } from "./chart-lines.ts";
 
 const b: Buckets = { step: [10, 20, 30], epoch: [1, 2, 3], time: [0, 60, 120], last: [1, 2, 3], min: [0.5, 2, 2.5], max: [1, 9, 3], mean: [0.8, 3, 2.8], count: [3, 3, 3], smooth: [0.7, 1.9, 2.4], total: 9 };
 const style = { id: "r", label: "r", color: "#000" };
@@ -49,5 +49,14 @@ describe("phaseMarkers", () => {
 describe("runColor", () => {
   it("gives 50 runs 50 different colours", () => {
     expect(new Set(Array.from({ length: 50 }, (_, i) => runColor(i))).size).toBe(50);
+  });
+});
+
+describe("nonFiniteMarkers", () => {
+  it("marks where a key first became NaN, on the step and epoch axes", () => {
+    expect(nonFiniteMarkers({ "train/loss": { step: 20, value: "NaN" } }, b, "step")).toEqual([{ x: 20, label: "train/loss NaN" }]);
+    expect(nonFiniteMarkers({ "val/loss": { step: 25, value: "Infinity" } }, b, "step")).toEqual([{ x: 30, label: "val/loss Infinity" }]);
+    expect(nonFiniteMarkers({}, b, "step")).toEqual([]);
+    expect(nonFiniteMarkers({ "train/loss": { step: 20, value: "NaN" } }, undefined, "step")).toEqual([]);
   });
 });

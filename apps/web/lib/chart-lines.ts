@@ -79,6 +79,17 @@ export function phaseMarkers(boundaries: readonly PhaseBoundary[], ref: Buckets 
   });
 }
 
+/** "train/loss NaN" at the step where a key first became non-finite, placed on the x axis like a phase marker. */
+export function nonFiniteMarkers(first: Readonly<Record<string, { step: number; value: number | string }>>, ref: Buckets | undefined, mode: XAxisMode): ChartMarker[] {
+  if (!ref || !ref.step.length) return [];
+  const x = xValues(ref, mode);
+  return Object.entries(first).flatMap(([key, p]) => {
+    let i = ref.step.findIndex((s) => s >= p.step);
+    if (i < 0) i = ref.step.length - 1;
+    return [{ x: x[i], label: `${key} ${p.value}` }];
+  });
+}
+
 /** The step / epoch pairs of buckets, for phaseBoundaries(). */
 export function stepEpochs(b: Buckets): { step: number; epoch: number }[] {
   return b.step.map((step, i) => ({ step, epoch: b.epoch[i] }));

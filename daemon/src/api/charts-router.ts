@@ -5,8 +5,7 @@ import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import {
   distinctKeys, epochDurations, getRun, listCurveEvaluations, pageRuns, queuePositions,
-  listSampleEvaluations, readCurves, readSamples, RUN_SORT_COLUMNS, runTags, summarizeMetrics, type BucketOptions,
-} from "@trainyard/db";
+  listSampleEvaluations, readCurves, readSamples, RUN_SORT_COLUMNS, runTags, summarizeMetrics, firstNonFinite, type BucketOptions } from "@trainyard/db";
 import { FINAL_STATES, RUN_STATES, type RunState } from "@trainyard/protocol/run-states";
 import type { WireSeries, WireSmoothing } from "@trainyard/protocol/series-wire";
 import type { ChartReadJob, ChartReadResult } from "../charts/chart-read-jobs.ts";
@@ -186,6 +185,12 @@ export const chartsRouter = router({
   ),
 
   /** Seconds per epoch (from the wall time of train/loss points). */
+  /** Where the run's charted keys first became NaN or infinite: the run page marks those steps. */
+  nonFinite: publicProcedure.input(z.object({ id, keys: z.array(z.string().min(1).max(200)).max(200) })).query(({ ctx, input }) => {
+    if (!getRun(ctx.daemon.store.db, input.id)) notFound(`no run "${input.id}"`);
+    return firstNonFinite(ctx.daemon.store.sqlite, input.id, input.keys);
+  }),
+
   epochTimes: publicProcedure.input(z.object({ id })).query(({ ctx, input }) => {
     if (!getRun(ctx.daemon.store.db, input.id)) notFound(`no run "${input.id}"`);
     return epochDurations(ctx.daemon.store.sqlite, input.id);

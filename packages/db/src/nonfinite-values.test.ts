@@ -8,7 +8,7 @@ import { readBuckets } from "./chart-queries.ts";
 import { IngestWriter, type MetricPoint } from "./metrics.ts";
 import { readSeriesColumns, readStepValues, sealRun, seriesSummary } from "./metric-blocks.ts";
 import { openStore } from "./open.ts";
-import { runMetrics } from "./run-metrics.ts";
+import { firstNonFinite, runMetrics } from "./run-metrics.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "nonfinite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +34,9 @@ it("stores NaN and infinities in the tail and in sealed blocks", () => {
   new IngestWriter(store.sqlite).write({ metrics: pts, events: [], offsets: new Map() });
   check(store, "in the tail");
   expect(runMetrics(store.sqlite, "r").last["train/loss"]).toEqual({ value: 0.25, step: 6 });
+  expect(firstNonFinite(store.sqlite, "r", ["train/loss", "val/none"])).toEqual({ "train/loss": { step: 3, value: "NaN" } });
   sealRun(store.sqlite, "r");
+  expect(firstNonFinite(store.sqlite, "r", ["train/loss"])).toEqual({ "train/loss": { step: 3, value: "NaN" } });
   expect(store.sqlite.prepare("SELECT count(*) FROM metrics").pluck().get()).toBe(0);
   check(store, "sealed");
   store.close();

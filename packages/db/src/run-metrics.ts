@@ -48,3 +48,20 @@ export function runMetrics(sqlite: Database.Database, runId: string): RunMetrics
   }
   return { last, best, test };
 }
+
+/**
+ * Where each of the keys first became NaN or infinite (a diverged run), for the chart's marks: the first
+ * non-finite point per key, absent for keys that stayed finite. Reads steps and values only.
+ */
+export function firstNonFinite(sqlite: Database.Database, runId: string, keys: readonly string[]): Record<string, { step: number; value: MetricValue }> {
+  const out: Record<string, { step: number; value: MetricValue }> = {};
+  for (const key of keys) {
+    const c = readSeriesColumns(sqlite, runId, key, undefined, undefined, false);
+    for (let i = 0; i < c.length; i++)
+      if (!Number.isFinite(c.value[i])) {
+        out[key] = { step: c.step[i], value: jsonValue(c.value[i]) };
+        break;
+      }
+  }
+  return out;
+}
