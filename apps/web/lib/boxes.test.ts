@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { boxLabel, classColors, classesInSamples, defaultScoreThreshold, fitSize, noFindings, placeAll, placeBox, visibleBoxes, type PredictedBox } from "./boxes.ts";
+import { boxLabel, captioned, classColors, classesInSamples, defaultScoreThreshold, fitSize, noFindings, placeAll, placeBox, visibleBoxes, type PredictedBox } from "./boxes.ts";
 
 const boxes: PredictedBox[] = [
   [10, 10, 50, 40, 0.9, "nodule"],
@@ -57,6 +57,12 @@ describe("class colours and labels", () => {
   });
   it("lists the classes the boxes name", () => {
     expect(classesInSamples([{ boxes, truth: [[0, 0, 1, 1, "opacity"]] }])).toEqual(["mass", "nodule", "opacity"]);
+  });
+  it("captions only the most confident predictions of an image", () => {
+    const sorted = visibleBoxes(Array.from({ length: 40 }, (_, i): PredictedBox => [0, 0, 1, 1, i / 40, "mass"]), 0);
+    const withCaption = sorted.filter((_, i) => captioned(i, sorted.length)).map((b) => b[4]);
+    expect(withCaption).toEqual([35 / 40, 36 / 40, 37 / 40, 38 / 40, 39 / 40]);
+    expect([0, 1].map((i) => captioned(i, 2))).toEqual([true, true]);
   });
   it("labels predictions with their score", () => {
     expect(boxLabel("mass", 0.256)).toBe("mass 0.26");

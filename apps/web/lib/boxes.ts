@@ -95,6 +95,16 @@ export function classesInSamples(items: readonly { boxes: readonly PredictedBox[
   return [...names].sort();
 }
 
+/**
+ * Predicted boxes that get a caption: the `limit` most confident of an image (the rest are outlines only).
+ * An early model can put a hundred near-equal boxes on an image, and a hundred captions hide the image.
+ * `sortedCount` boxes sorted as visibleBoxes sorts them (most confident last); true for box `i` if captioned.
+ */
+export const CAPTIONED_PER_IMAGE = 5;
+export function captioned(i: number, sortedCount: number, limit = CAPTIONED_PER_IMAGE): boolean {
+  return i >= sortedCount - limit;
+}
+
 /** A box's caption: the class and, for a prediction, its score to two decimals. */
 export function boxLabel(cls: string, score: number | null): string {
   return score === null ? cls : `${cls} ${score.toFixed(2)}`;
