@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseLabelFile } from "@trainyard/data";
+import { reviewedImportCommand } from "./command-line.ts";
 import { daemonUrl, type Client } from "./client.ts";
 import { formatImportReport, formatPreview } from "./dataset-format.ts";
 
@@ -89,7 +90,7 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
           const f = inspected.schema.features.find((x) => x.name === c.name);
           console.log(`  ${c.name.padEnd(28)} ${f ? f.kind : `skipped: ${c.skipped}`}${f?.categories ? ` (${f.categories.length} categories)` : ""}${f?.options ? ` (${f.options.length} options)` : ""}`);
         }
-        console.log(`review it, then: trainyard dataset import ${name} --manifest ${values.manifest} --images ${values.images} --schema ${values["infer-schema"]}`);
+        console.log(`review it, then: ${reviewedImportCommand(rest, values["infer-schema"])}`);
       }
       return 0;
     }
