@@ -66,6 +66,7 @@ const previewInput = z.object({
   unlabeled: z.enum(["drop", "keep"]).default("drop"),
   split: splitInput.default({ by: "patient", train: 0.8, val: 0.1, test: 0.1, seed: 0, stratified: true }),
   subsampleFraction: z.number().gt(0).max(1).optional(),
+  subsampleStratified: z.boolean().optional(),
   imageSize: z.number().int().min(8).max(4096).optional(),
   task: z.enum(TASKS).optional(),
 });
@@ -184,6 +185,7 @@ export const datasetsRouter = router({
           unlabeled: l.unlabeled,
           split: config.dataset.split,
           subsampleFraction: config.dataset.subsample.fraction,
+          subsampleStratified: config.dataset.subsample.stratified,
           imageSize: config.dataset.image_size,
         });
         const row = getDataset(ctx.daemon.store.db, config.dataset.name)!;

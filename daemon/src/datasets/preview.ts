@@ -20,6 +20,7 @@ export interface PreviewRequest {
   unlabeled: "drop" | "keep";
   split: { by: "patient" | "column"; train: number; val: number; test: number; seed: number; stratified: boolean };
   subsampleFraction?: number;
+  subsampleStratified?: boolean;
   /** With an image size whose cache is built, its unreadable images are left out as a run would. */
   imageSize?: number;
   /** training.task (default multilabel): detection selects by box classes. */
@@ -59,6 +60,7 @@ export function computePreview(daemon: Daemon, req: PreviewRequest): Preview {
       unlabeled: detection ? "keep" : req.unlabeled,
       split: req.split,
       subsampleFraction: req.subsampleFraction,
+      subsampleStratified: req.subsampleStratified,
       usable,
     });
   } catch (e) {

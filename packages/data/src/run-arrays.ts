@@ -55,6 +55,7 @@ export function selectionOptionsFromConfig(config: ExperimentConfig, labels: rea
     unlabeled: detection ? "keep" : l.unlabeled,
     split: { by: split.by, train: split.train, val: split.val, test: split.test, seed: split.seed, stratified: split.stratified },
     subsampleFraction: subsample.fraction,
+    subsampleStratified: subsample.stratified,
     usable,
   };
 }

@@ -14,6 +14,8 @@ export interface SelectionOptions {
   split: { by: "patient" | "column"; train: number; val: number; test: number; seed: number; stratified: boolean };
   /** Fraction of groups kept (whole groups), chosen by hash. */
   subsampleFraction?: number;
+  /** Keep each class's share in the subsample (strata as the split's: a group's primary class); default true. */
+  subsampleStratified?: boolean;
   /** Per-row usability from a built image cache (1 usable); defaults to "not excluded at import". */
   usable?: Uint8Array | null;
   /** Apply other_ratio to val and test too (default: they keep their natural distribution). */
@@ -59,11 +61,50 @@ export function selectSamples(index: DatasetIndex, opts: SelectionOptions): Sele
   // 1. usable rows: readable image, inside the subsample (whole groups kept or dropped)
   const use = new Uint8Array(n);
   const dropped = { unusable: 0, subsample: 0, unlabeled: 0, otherDownsampled: 0 };
-  const sub = fraction < 1 ? groupOrder(index, seed + 7919).unit : null;
   for (let i = 0; i < n; i++) {
     if (opts.usable ? !opts.usable[i] : index.excluded[i]) dropped.unusable++;
-    else if (sub && sub[groupOf[i]] >= fraction) dropped.subsample++;
     else use[i] = 1;
+  }
+  // stratum of a group: the primary class (first selected diagnosis, else "other") of its first usable row
+  const strataOf = (stratified: boolean) => {
+    const stratumOf = new Int32Array(G).fill(-1);
+    const otherStratum = stratified ? opts.labels.length : 0;
+    for (let i = 0; i < n; i++) {
+      if (!use[i] || stratumOf[groupOf[i]] >= 0) continue;
+      let s = otherStratum;
+      if (stratified)
+        for (let k = dxStart[i]; k < dxStart[i + 1]; k++)
+          if (classOf[dxCodes[k]] >= 0) {
+            s = classOf[dxCodes[k]];
+            break;
+          }
+      stratumOf[groupOf[i]] = s;
+    }
+    return stratumOf;
+  };
+  if (fraction < 1) {
+    // whole groups, in a seeded order; stratified: the first `fraction` of each stratum's groups, so every
+    // class keeps its share (a rare class is not lost to chance); else the first `fraction` of all groups
+    const { order, unit } = groupOrder(index, seed + 7919);
+    const keepGroup = new Uint8Array(G);
+    if (opts.subsampleStratified ?? true) {
+      const stratumOf = strataOf(true);
+      const total = new Int32Array(opts.labels.length + 1);
+      for (let g = 0; g < G; g++) if (stratumOf[g] >= 0) total[stratumOf[g]]++;
+      const taken = new Int32Array(opts.labels.length + 1);
+      for (const g of order) {
+        const st = stratumOf[g];
+        if (st >= 0 && taken[st] < Math.round(fraction * total[st])) {
+          taken[st]++;
+          keepGroup[g] = 1;
+        }
+      }
+    } else for (let g = 0; g < G; g++) keepGroup[g] = unit[g] < fraction ? 1 : 0;
+    for (let i = 0; i < n; i++)
+      if (use[i] && !keepGroup[groupOf[i]]) {
+        use[i] = 0;
+        dropped.subsample++;
+      }
   }
 
   // 2. split per row
@@ -77,21 +118,8 @@ export function selectSamples(index: DatasetIndex, opts: SelectionOptions): Sele
       splitOfRow[i] = s;
     }
   } else {
-    // stratum of a group: the primary class (first selected diagnosis, else "other") of its first usable row
-    const stratumOf = new Int32Array(G).fill(-1);
+    const stratumOf = strataOf(opts.split.stratified);
     const strataNames = opts.split.stratified ? [...opts.labels, "\u0000other"] : [""];
-    const otherStratum = opts.split.stratified ? opts.labels.length : 0;
-    for (let i = 0; i < n; i++) {
-      if (!use[i] || stratumOf[groupOf[i]] >= 0) continue;
-      let s = otherStratum;
-      if (opts.split.stratified)
-        for (let k = dxStart[i]; k < dxStart[i + 1]; k++)
-          if (classOf[dxCodes[k]] >= 0) {
-            s = classOf[dxCodes[k]];
-            break;
-          }
-      stratumOf[groupOf[i]] = s;
-    }
     const perGroup = assignGroupSplits(groupOrder(index, seed).order, stratumOf, strataNames, opts.split);
     for (let i = 0; i < n; i++) if (use[i]) splitOfRow[i] = perGroup[groupOf[i]];
   }
