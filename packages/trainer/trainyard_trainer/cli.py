@@ -126,25 +126,29 @@ def inspect_checkpoint(path):
         import torch
 
         from .checkpoints import load
-        from .models import build_model
+        from .tasks import task_of_checkpoint
         if not os.path.isfile(path):
             raise FileNotFoundError(f"no such file: {path}")
         state = load(path)
-        model = build_model(state["config"], len(state["classes"]), state["metadata_dim"], load_weights=False)
-        model.load_state_dict(state["model"])
-        model.eval()
-        size = state["image_size"]
-        metadata = torch.zeros(1, state["metadata_dim"]) if state["metadata_dim"] else None
+        # the checkpoint's task rebuilds the model as it is exported (a classifier's probabilities, a detector's
+        # post-processed boxes), so inspect passes exactly when the model can be used
+        task = task_of_checkpoint(state)
+        signature = task.export_signature(state)
         with torch.no_grad():
-            out = model(torch.zeros(1, 3, size, size), metadata)
-        if tuple(out.shape) != (1, len(state["classes"])) or not torch.isfinite(out).all():
-            raise ValueError(f"forward pass gave output of shape {tuple(out.shape)}, finite={bool(torch.isfinite(out).all())}")
+            out = task.exportable(state)(*task.example_inputs(state, batch=1))
+        out = list(out) if isinstance(out, (tuple, list)) else [out]
+        size = state["image_size"]
+        shapes = {name: list(t.shape) for name, t in zip(signature["output_names"], out)}
+        if len(out) != len(signature["output_names"]) or not all(torch.isfinite(t.float()).all() for t in out) or \
+                (signature["dynamic_batch"] and any(t.shape[0] != 1 for t in out)):
+            raise ValueError(f"forward pass gave outputs {shapes}, expected {signature['output']}, finite="
+                             f"{all(bool(torch.isfinite(t.float()).all()) for t in out)}")
     except Exception as e:  # noqa: BLE001
         print(f"cannot use checkpoint {path}: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     print(json.dumps({
         "ok": True, "classes": state["classes"], "epoch": state["epoch"], "step": state["step"],
         "phase": state["phase"], "metrics": state["metrics"], "arch": state["arch"], "backbone": state["backbone"],
-        "image_size": size, "metadata_dim": state["metadata_dim"], "task": state["task"],
+        "image_size": size, "metadata_dim": state["metadata_dim"], "task": state["task"], "outputs": shapes,
     }), file=report, flush=True)
     return 0
