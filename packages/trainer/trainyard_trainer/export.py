@@ -84,7 +84,9 @@ def export_checkpoint(checkpoint_path, fmt, out_path, inputs=None):
         "classes": state["classes"], "task": state["task"], "image_size": int(state["image_size"]),
         "inputs": signature["inputs"], "output": signature["output"], "output_names": signature["output_names"],
         "metadata_encoder": state["metadata_encoder"], "epoch": state["epoch"], "metrics": state["metrics"],
-        **({"detections": int(len(_outputs(expected)[1]))} if state["task"] == "detection" else {}),
+        # a detector says how many boxes it found on the check batch (0 would mean it was checked on nothing)
+        **({"detections": int(len(_outputs(expected)[signature["output_names"].index(signature["count_output"])]))}
+           if signature.get("count_output") else {}),
         **check,
     }
     with open(f"{out_path}.json", "w", encoding="utf-8") as f:

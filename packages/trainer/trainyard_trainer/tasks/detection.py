@@ -180,6 +180,7 @@ class DetectionTask:
             "output": "boxes float32 [K, 4] (x0, y0, x1, y1 in input pixels), scores float32 [K], labels int64 [K] "
                       "(index into classes); K = 0 means no findings",
             "dynamic_batch": False,
+            "count_output": "scores",
         }
 
 
