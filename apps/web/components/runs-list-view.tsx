@@ -4,12 +4,13 @@ import Link from "next/link";
 import { useQueries, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRouter } from "next/navigation";
-import { useMemo, useRef, useState } from "react";
+import { useRef, useState, type CSSProperties, type ReactNode } from "react";
 import { RUN_STATES as STATUSES } from "@trainyard/protocol/run-states";
 import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
 import { useNow } from "../hooks/use-now.ts";
 import { compareHref } from "../lib/chart-settings.ts";
 import { etaMs, formatDuration, formatMetric, isActive, progressFraction, runDurationMs } from "../lib/run-progress.ts";
+import { RUNS_COLUMNS, runsGridTemplate, slotLabel } from "../lib/runs-list.ts";
 import { useTRPC, type RouterInputs, type RouterOutputs } from "../lib/trpc.ts";
 import { pagesFor, visibleRows } from "../lib/virtual-rows.ts";
 import { LiveIndicator } from "./live-indicator.tsx";
@@ -20,16 +21,12 @@ import { StatusBadge } from "./status-badge.tsx";
 type PageInput = RouterInputs["charts"]["runsPage"];
 type Row = RouterOutputs["charts"]["runsPage"]["rows"][number];
 type SortKey = NonNullable<PageInput["sort"]>;
+/** The header and every row lay out on these tracks (one per column of RUNS_COLUMNS). */
+const GRID = { "--runs-grid": runsGridTemplate() } as CSSProperties;
 
 const PAGE = 100;
 const ROW_H = 40;
 const VIEW_H = 560;
-const COLUMNS: { key: SortKey | null; label: string }[] = [
-  { key: "name", label: "Run" }, { key: "status", label: "Status" }, { key: "progress", label: "Progress · ETA" },
-  { key: "owner", label: "Owner" }, { key: "dataset", label: "Dataset" }, { key: "labelSet", label: "Label set" },
-  { key: "best", label: "Best" }, { key: "duration", label: "Duration" }, { key: "created", label: "Created" },
-  { key: "gpus", label: "GPUs" }, { key: "priority", label: "Queue" },
-];
 
 /** The runs table: server-side paging, filter and sort; only the rows in view are rendered. */
 export function RunsListView() {
@@ -146,12 +143,13 @@ export function RunsListView() {
           </StatePanel>
         )
       ) : (
-        <div className="vtable" role="table" aria-rowcount={total} data-testid="runs-table">
-          <div className="vtable-head" role="row">
-            <span role="columnheader"><span className="sr-only">Select</span></span>
-            {COLUMNS.map((c) => (
-              <span role="columnheader" key={c.label} aria-sort={c.key === sort ? (dir === "asc" ? "ascending" : "descending") : undefined}>
-                {c.key ? <button type="button" onClick={() => toggleSort(c.key!)} data-testid={`sort-${c.key}`}>{c.label}{c.key === sort ? (dir === "asc" ? " ▲" : " ▼") : ""}</button> : c.label}
+        <div className="vtable" role="table" aria-rowcount={total} data-testid="runs-table" style={GRID}>
+          <div className="vtable-head" role="row" data-testid="runs-head">
+            {RUNS_COLUMNS.map((c) => (
+              <span role="columnheader" key={c.id} className={c.numeric ? "num" : undefined} data-col={c.id} aria-sort={c.sort && c.sort === sort ? (dir === "asc" ? "ascending" : "descending") : undefined}>
+                {c.id === "select" ? <span className="sr-only">{c.label}</span> : c.sort ? (
+                  <button type="button" onClick={() => toggleSort(c.sort!)} data-testid={`sort-${c.sort}`}>{c.label}{c.sort === sort ? (dir === "asc" ? " ▲" : " ▼") : ""}</button>
+                ) : c.label}
               </span>
             ))}
           </div>
@@ -176,25 +174,43 @@ export function RunsListView() {
 function RunRow({ run, top, now, index, selected, onSelect }: { run: Row; top: number; now: number; index: number; selected: boolean; onSelect: (on: boolean) => void }) {
   const fraction = progressFraction(run);
   const eta = etaMs(run, now);
-  return (
-    <div className="vtable-row" role="row" aria-rowindex={index + 2} style={{ top }} data-testid="run-row" data-run-id={run.id}>
-      <span role="cell"><input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select ${run.name}`} data-testid="select-run" /></span>
-      <span role="cell" title={run.id}>
-        <Link href={`/runs/${encodeURIComponent(run.id)}`} className="run-link">{run.name}</Link> <span className="muted mono small">{run.id}</span>
-      </span>
-      <span role="cell"><StatusBadge status={run.status} /></span>
-      <span role="cell">
+  const slot = slotLabel(run);
+  const created = new Date(run.createdAt);
+  // one entry per column id; the row renders them in RUNS_COLUMNS order, the header's
+  const cells: Record<string, ReactNode> = {
+    select: <input type="checkbox" checked={selected} onChange={(e) => onSelect(e.target.checked)} aria-label={`Select ${run.name}`} data-testid="select-run" />,
+    name: <><Link href={`/runs/${encodeURIComponent(run.id)}`} className="run-link">{run.name}</Link> <span className="muted mono small" data-testid="run-id">{run.id}</span></>,
+    status: <StatusBadge status={run.status} />,
+    progress: (
+      <>
         <ProgressBar value={fraction} status={run.status} label={`Progress of ${run.name}`} />
         <span className="muted small mono">{run.epochs > 0 ? `ep ${run.epoch}/${run.epochs}` : ""}{eta != null ? ` · ${formatDuration(eta)} left` : ""}</span>
-      </span>
-      <span role="cell">{run.owner}</span>
-      <span role="cell">{run.dataset}</span>
-      <span role="cell" className="mono small">{run.labelSet}</span>
-      <span role="cell" className="mono num" title={run.best ? `${run.best.name}${run.best.epoch != null ? ` @ epoch ${run.best.epoch}` : ""}` : undefined}>{run.best ? formatMetric(run.best.value) : "—"}</span>
-      <span role="cell" className="mono num">{formatDuration(runDurationMs(run, now))}</span>
-      <span role="cell" className="small">{new Date(run.createdAt).toLocaleDateString()}</span>
-      <span role="cell" className="num">{run.gpus}</span>
-      <span role="cell" className="num" data-testid="queue-position">{run.queuePosition ?? "—"}</span>
+      </>
+    ),
+    owner: run.owner,
+    dataset: run.dataset,
+    labelSet: run.labelSet,
+    best: run.best ? formatMetric(run.best.value) : "—",
+    duration: formatDuration(runDurationMs(run, now)),
+    created: created.toLocaleDateString(),
+    gpus: slot.text,
+    queue: run.queuePosition ?? "—",
+  };
+  const attrs: Record<string, { className?: string; title?: string; testId?: string }> = {
+    name: { title: run.id },
+    labelSet: { className: "mono small" },
+    best: { className: "mono num", title: run.best ? `${run.best.name}${run.best.epoch != null ? ` @ epoch ${run.best.epoch}` : ""}` : undefined },
+    duration: { className: "mono num", testId: "run-duration" },
+    created: { className: "small", title: created.toLocaleString(), testId: "run-created" },
+    gpus: { className: "mono small", title: slot.title, testId: "run-slots" },
+    queue: { className: "num", testId: "queue-position" },
+  };
+  return (
+    <div className="vtable-row" role="row" aria-rowindex={index + 2} style={{ top }} data-testid="run-row" data-run-id={run.id}>
+      {RUNS_COLUMNS.map((c) => {
+        const a = attrs[c.id] ?? {};
+        return <span role="cell" key={c.id} className={a.className} title={a.title} data-col={c.id} data-testid={a.testId}>{cells[c.id]}</span>;
+      })}
     </div>
   );
 }
