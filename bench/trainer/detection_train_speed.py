@@ -25,8 +25,9 @@ import time
 import numpy as np
 from PIL import Image, ImageDraw
 
+from train_speed import run_trainer
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-TRAINER = os.path.join(os.path.dirname(os.path.dirname(HERE)), "packages", "trainer")
 CLASSES = ["nodule", "mass"]
 
 
@@ -121,19 +122,7 @@ def run_ours(a, work, n_train, n_val, boxes, geometry):
                      "rows": "rows.npy", "targets": "targets.npy", "metadata": None, "split": "split.npy",
                      "boxes": "boxes.npy", "geometry": "geometry.npy", "metadata_encoder": None},
             "resume": None}
-    with open(os.path.join(run_dir, "spec.json"), "w") as f:
-        json.dump(spec, f)
-    r = subprocess.run([sys.executable, "-m", "trainyard_trainer", "train", "--spec", os.path.join(run_dir, "spec.json")],
-                       env=dict(os.environ, PYTHONPATH=TRAINER), capture_output=True, text=True)
-    events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
-    if r.returncode != 0 or not events or events[-1].get("state") != "completed":
-        sys.exit(f"our trainer failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
-    train = {e["step"]: e["time"] for e in events if e["type"] == "metrics" and "train/loss" in e["values"]}
-    total = a.warmup + a.steps
-    if a.warmup not in train or total not in train:
-        sys.exit(f"expected training metrics at steps {a.warmup} and {total}, got {sorted(train)}")
-    seconds = train[total] - train[a.warmup]
-    return {"images_per_s": a.steps * a.batch_size / seconds, "seconds": seconds}
+    return run_trainer(run_dir, spec, a.warmup, a.steps, a.batch_size)
 
 
 def run_reference(a, work, paths, boxes, labels, n_train):

@@ -206,6 +206,12 @@ def run_ours(a, work, cache, n_train, n_val, targets, metadata):
                      "targets": "targets.npy", "metadata": "metadata.npy", "split": "split.npy",
                      "metadata_encoder": None},
             "resume": None}
+    return run_trainer(run_dir, spec, a.warmup, a.steps, a.batch_size)
+
+
+def run_trainer(run_dir, spec, warmup, steps, batch_size):
+    """Writes the spec, runs the real trainer on it, and times it from its own metrics events: from the end of
+    the warm-up (log_every_n_steps = warm-up steps) to the end of the timed steps."""
     with open(os.path.join(run_dir, "spec.json"), "w") as f:
         json.dump(spec, f)
     env = dict(os.environ, PYTHONPATH=TRAINER)
@@ -215,11 +221,11 @@ def run_ours(a, work, cache, n_train, n_val, targets, metadata):
     if r.returncode != 0 or not events or events[-1].get("state") != "completed":
         sys.exit(f"our trainer failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
     train = {e["step"]: e["time"] for e in events if e["type"] == "metrics" and "train/loss" in e["values"]}
-    total = a.warmup + a.steps
-    if a.warmup not in train or total not in train:
-        sys.exit(f"expected training metrics at steps {a.warmup} and {total}, got {sorted(train)}")
-    seconds = train[total] - train[a.warmup]
-    return {"images_per_s": a.steps * a.batch_size / seconds, "seconds": seconds}
+    total = warmup + steps
+    if warmup not in train or total not in train:
+        sys.exit(f"expected training metrics at steps {warmup} and {total}, got {sorted(train)}")
+    seconds = train[total] - train[warmup]
+    return {"images_per_s": steps * batch_size / seconds, "seconds": seconds}
 
 
 def run_reference(a, work, paths, targets, metadata, n_train):
