@@ -8,7 +8,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeNpyFloat32, readCacheIndex, readDatasetTable, type DatasetTable } from "@trainyard/data";
 import { SHARED_DATASETS } from "../../scripts/shared-datasets.ts";
-import { decodeNpyInts } from "../src/api/sample-images.ts";
+import { decodeNpyInts } from "@trainyard/data";
 import { FAKE_TRAINER_ENV, startDaemon, waitUntil, type DaemonProcess } from "./daemon-process.ts";
 
 let d: DaemonProcess;

@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import sharp from "sharp";
-import { CACHE_FILE, INDEX_FILE, readCacheIndex, type CacheIndex } from "@trainyard/data";
+import { CACHE_FILE, decodeNpyInts, INDEX_FILE, readCacheIndex, type CacheIndex } from "@trainyard/data";
 import { getRun, type RunRow } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { cacheDir, runDir } from "../home.ts";
@@ -48,22 +48,6 @@ function cachedIndex(dir: string): CacheIndex | null {
   indexCache.set(dir, { mtimeMs, index });
   if (indexCache.size > 64) indexCache.delete(indexCache.keys().next().value!);
   return index;
-}
-
-/** An int32 (or int64) C-order vector .npy as numbers. */
-export function decodeNpyInts(bytes: Uint8Array): number[] {
-  if (bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== "NUMPY") throw new Error("not a .npy file");
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const major = bytes[6];
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const start = (major === 1 ? 10 : 12) + headerLen;
-  const header = Buffer.from(bytes.subarray(major === 1 ? 10 : 12, start)).toString("latin1");
-  const descr = header.match(/'descr': '([^']+)'/)?.[1];
-  const out: number[] = [];
-  if (descr === "<i4") for (let o = start; o + 4 <= bytes.byteLength; o += 4) out.push(view.getInt32(o, true));
-  else if (descr === "<i8") for (let o = start; o + 8 <= bytes.byteLength; o += 8) out.push(Number(view.getBigInt64(o, true)));
-  else throw new Error(`expected little-endian int32 or int64, got ${descr ?? header.trim()}`);
-  return out;
 }
 
 function cachedRows(file: string): Set<number> | null {

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeNpyFloat32, encodeNpy, writeNpy } from "./npy.ts";
+import { decodeNpyFloat32, encodeNpy, writeNpy, decodeNpyInts } from "./npy.ts";
 
 describe("npy", () => {
   it("writes a header numpy accepts, aligned to 64 bytes", () => {
@@ -35,5 +35,13 @@ describe("decodeNpyFloat32", () => {
     expect(shape).toEqual([2, 3]);
     expect(Array.from(data)).toEqual([1.5, -2, 3.25, 4, 5, 6]);
     expect(() => decodeNpyFloat32(encodeNpy(Uint8Array.from([1]), [1]))).toThrow(/float32/);
+  });
+});
+
+describe("decodeNpyInts", () => {
+  it("reads int64 and int32 vectors and refuses other dtypes", () => {
+    expect(decodeNpyInts(encodeNpy(BigInt64Array.from([3n, -1n, 9007199254740991n]), [3]))).toEqual([3, -1, 9007199254740991]);
+    expect(decodeNpyInts(encodeNpy(Int32Array.from([7, -2]), [2]))).toEqual([7, -2]);
+    expect(() => decodeNpyInts(encodeNpy(Float32Array.from([1]), [1]))).toThrow(/expected little-endian int32 or int64/);
   });
 });
