@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,9 +24,8 @@ import time
 import numpy as np
 from PIL import Image, ImageDraw
 
-from train_speed import run_trainer
+from train_speed import run_reference_job, run_trainer
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 CLASSES = ["nodule", "mass"]
 
 
@@ -129,14 +127,7 @@ def run_reference(a, work, paths, boxes, labels, n_train):
     job = {"config": bench_config(a), "classes": CLASSES, "paths": paths[:n_train], "boxes": boxes[:n_train],
            "labels": labels[:n_train], "workers": a.workers, "batch_size": a.batch_size,
            "warmup_steps": a.warmup, "steps": a.steps}
-    job_path = os.path.join(work, "reference_job.json")
-    with open(job_path, "w") as f:
-        json.dump(job, f)
-    r = subprocess.run([sys.executable, os.path.join(HERE, "detection_reference.py"), "--job", job_path],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"the reference failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return run_reference_job("detection_reference.py", job, work)
 
 
 def main():

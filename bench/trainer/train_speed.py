@@ -234,11 +234,15 @@ def run_reference(a, work, paths, targets, metadata, n_train):
     job = {"config": bench_config(a), "paths": paths[:n_train], "targets": os.path.join(work, "ref_targets.npy"),
            "metadata": os.path.join(work, "ref_metadata.npy"), "device": a.device, "workers": a.workers,
            "batch_size": a.batch_size, "warmup_steps": a.warmup, "steps": a.steps}
+    return run_reference_job("reference_trainer.py", job, work)
+
+
+def run_reference_job(script, job, work):
+    """Runs a reference trainer script of this folder on a job file; returns its one JSON line."""
     job_path = os.path.join(work, "reference_job.json")
     with open(job_path, "w") as f:
         json.dump(job, f)
-    r = subprocess.run([sys.executable, os.path.join(HERE, "reference_trainer.py"), "--job", job_path],
-                       capture_output=True, text=True)
+    r = subprocess.run([sys.executable, os.path.join(HERE, script), "--job", job_path], capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"the reference failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
