@@ -2,7 +2,7 @@
 // `npm run gen:config-defaults` writes it; a test fails when the checked-in file drifts.
 import { fileURLToPath } from "node:url";
 import { TASK_DECLARATIONS } from "@trainyard/protocol/tasks";
-import { ARCHS, BACKBONES, CLASS_WEIGHTS, EXPORT_FORMATS, experimentSchema, MONITOR_MODES, OPTIMIZERS, phaseSchema, PRECISIONS, SCHEDULES, TASKS } from "./schema.ts";
+import { ARCHS, BACKBONES, CLASS_WEIGHTS, MISSING_VIEWS, VIEW_AGGREGATIONS, EXPORT_FORMATS, experimentSchema, MONITOR_MODES, OPTIMIZERS, phaseSchema, PRECISIONS, SCHEDULES, TASKS } from "./schema.ts";
 
 export const TRAINER_DEFAULTS_FILE = fileURLToPath(new URL("../../trainer/trainyard_trainer/config_defaults.json", import.meta.url));
 
@@ -13,7 +13,7 @@ export function defaultsDocument(): string {
     phase: phaseSchema.parse({ name: "phase", epochs: 1, lr: 1e-3 }),
     // the values the schema accepts, so the trainer refuses exactly what zod refuses
     enums: {
-      tasks: TASKS, archs: ARCHS, backbones: BACKBONES, precisions: PRECISIONS, optimizers: OPTIMIZERS,
+      tasks: TASKS, archs: ARCHS, backbones: BACKBONES, view_aggregations: VIEW_AGGREGATIONS, missing_views: MISSING_VIEWS, precisions: PRECISIONS, optimizers: OPTIMIZERS,
       schedules: SCHEDULES, modes: MONITOR_MODES, class_weights: CLASS_WEIGHTS, export_formats: EXPORT_FORMATS,
     },
     // per task: its trainer module, model family, default arch and monitor, whether "other" applies

@@ -104,6 +104,29 @@ describe("task-dependent defaults", () => {
     expect(issues).toEqual([expect.objectContaining({ path: "dataset.labels.other_class" })]);
   });
 
+  it("risk defaults to the cumulative-hazard model, the C-index, five years and attention over views", () => {
+    const c = loadConfig("name: x\ndataset: {name: d}\ntraining: {task: risk}\n");
+    expect(c.model.arch).toBe("cumulative_hazard");
+    expect(c.training.early_stopping.monitor).toBe("val/c_index");
+    expect(c.training.checkpoint.monitor).toBe("val/c_index");
+    expect(c.dataset.labels.other_class).toBe(false);
+    expect(c.training.risk).toEqual({ max_followup: 5, missing_views: "drop" });
+    expect(c.model.risk).toEqual({ aggregation: "attention" });
+  });
+
+  it("refuses risk options that do not fit: a detector, the other class, a horizon beyond 20 years, an unknown aggregation", () => {
+    expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d}\nmodel: {arch: fcos}\ntraining: {task: risk}\n")))
+      .toEqual([expect.objectContaining({ path: "model.arch", message: expect.stringContaining("cumulative_hazard, cox") })]);
+    expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d}\nmodel: {arch: cox}\n")))
+      .toEqual([expect.objectContaining({ path: "model.arch", message: expect.stringContaining("training.task: risk") })]);
+    expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d, labels: {set: all, other_class: true}}\ntraining: {task: risk}\n")))
+      .toEqual([expect.objectContaining({ path: "dataset.labels.other_class", message: expect.stringContaining("follow-up time and event") })]);
+    expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d}\ntraining: {task: risk, risk: {max_followup: 30}}\n")))
+      .toEqual([expect.objectContaining({ path: "training.risk.max_followup" })]);
+    expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d}\nmodel: {risk: {aggregation: sum}}\ntraining: {task: risk}\n")))
+      .toEqual([expect.objectContaining({ path: "model.risk.aggregation", message: expect.stringContaining("mean, max, attention") })]);
+  });
+
   it("accepts adam, as the trainer does", () => {
     expect(loadConfig("name: x\ndataset: {name: d}\ntraining: {optimizer: {name: adam}}\n").training.optimizer.name).toBe("adam");
   });

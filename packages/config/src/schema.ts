@@ -38,6 +38,8 @@ export const MONITOR_MODES = ["max", "min"] as const;
 export const OPTIMIZERS = ["adamw", "adam", "sgd"] as const;
 export const CLASS_WEIGHTS = ["none", "balanced"] as const;
 export const EXPORT_FORMATS = ["torchscript", "onnx"] as const;
+export const VIEW_AGGREGATIONS = ["mean", "max", "attention"] as const;
+export const MISSING_VIEWS = ["drop", "allow"] as const;
 
 const labelsSchema = z
   .object({
@@ -103,6 +105,11 @@ const modelSchema = z
       .object({ fpn_channels: count(64).default(256), head_convs: count(1).default(4) })
       .strict()
       .default({ fpn_channels: 256, head_convs: 4 }),
+    // risk models: how the views of an exam become one representation (the encoder is shared across views)
+    risk: z
+      .object({ aggregation: enumOf(VIEW_AGGREGATIONS).default("attention") })
+      .strict()
+      .default({ aggregation: "attention" }),
   })
   .strict();
 
@@ -194,6 +201,15 @@ const trainingSchema = z
       })
       .strict()
       .default({ score_threshold: 0.25, max_detections: 100, sample_images: 8 }),
+    risk: z
+      .object({
+        // years 1 .. max_followup each get a predicted risk, a loss term and an AUC
+        max_followup: count(1).max(20, { error: "expected at most 20 years" }).default(5),
+        // an exam lacking one of the dataset's views: left out of the run (drop) or trained with that view masked (allow)
+        missing_views: enumOf(MISSING_VIEWS).default("drop"),
+      })
+      .strict()
+      .default({ max_followup: 5, missing_views: "drop" }),
   })
   .strict();
 
@@ -243,14 +259,14 @@ export const experimentSchema = z
         code: "custom",
         path: ["model", "arch"],
         message: `${arch} is a ${family} model but training.task is ${c.training.task}; use one of ${task.archs.join(", ")}` +
-          (family === "detection" ? ", or set training.task: detection" : ", or set training.task: multilabel or multiclass"),
+          (family === "classification" ? ", or set training.task: multilabel or multiclass" : `, or set training.task: ${family}`),
       });
     }
     if (c.dataset.labels.other_class === true && !task.otherClass)
       ctx.addIssue({
         code: "custom",
         path: ["dataset", "labels", "other_class"],
-        message: `${c.training.task} has no "other" class (boxes of classes outside the label set are dropped); set dataset.labels.other_class: false or leave it out`,
+        message: `${c.training.task} has no "other" class (${c.training.task === "risk" ? "its target is the follow-up time and event" : "boxes of classes outside the label set are dropped"}); set dataset.labels.other_class: false or leave it out`,
       });
   })
   .transform((c) => resolveTaskDefaults(c));

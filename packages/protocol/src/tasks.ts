@@ -4,18 +4,23 @@
 //
 // A new task is one entry here plus one module in the trainer's tasks/ package.
 
-export const TASKS = ["multilabel", "multiclass", "detection"] as const;
+export const TASKS = ["multilabel", "multiclass", "detection", "risk"] as const;
 export type Task = (typeof TASKS)[number];
 
 export const CLASSIFICATION_ARCHS = ["gen2a"] as const;
 export const DETECTION_ARCHS = ["fcos", "retinanet", "faster_rcnn", "ssdlite", "faster_rcnn_mobilenet"] as const;
-export const ARCHS = [...CLASSIFICATION_ARCHS, ...DETECTION_ARCHS] as const;
+/** Risk models: per-year cumulative hazards (Mirai style) or one Cox log-risk score, on a multi-view encoder. */
+export const RISK_ARCHS = ["cumulative_hazard", "cox"] as const;
+export const ARCHS = [...CLASSIFICATION_ARCHS, ...DETECTION_ARCHS, ...RISK_ARCHS] as const;
 export type Arch = (typeof ARCHS)[number];
 
-/** What a dataset must carry for a task: diagnoses per image, or boxes. */
-export type TaskTargets = "labels" | "boxes";
+/** What a dataset must carry for a task: diagnoses per image, boxes, or follow-up time and event per case. */
+export type TaskTargets = "labels" | "boxes" | "survival";
 
-/** One chart of a run page: the keys it plots (the first names it in tests: data-testid="chart-<key>"). */
+/**
+ * One chart of a run page: the keys it plots (the first names it in tests: data-testid="chart-<key>").
+ * A key ending in "/*" stands for every key of the run under that prefix (risk: val/auc_year/1 .. /K).
+ */
 export interface TaskChart {
   title: string;
   keys: readonly string[];
@@ -25,7 +30,7 @@ export interface TaskChart {
 export interface TaskDeclaration {
   task: Task;
   /** The trainer module that implements it (tasks/<family>.py). */
-  family: "classification" | "detection";
+  family: "classification" | "detection" | "risk";
   targets: TaskTargets;
   archs: readonly Arch[];
   defaultArch: Arch;
@@ -37,7 +42,7 @@ export interface TaskDeclaration {
   perClass: readonly string[];
   /** Curve kinds the trainer emits (curve events). */
   curves: readonly string[];
-  /** Whether the "other" class applies (classification merges the rest into it; detection has none). */
+  /** Whether the "other" class applies (classification merges the rest into it; detection and risk have none). */
   otherClass: boolean;
   /** The run page's charts, in order. */
   charts: readonly TaskChart[];
@@ -64,6 +69,26 @@ const classification = (task: "multilabel" | "multiclass"): TaskDeclaration => (
   ],
 });
 
+const RISK_TASK: TaskDeclaration = {
+  task: "risk",
+  family: "risk",
+  targets: "survival",
+  archs: RISK_ARCHS,
+  defaultArch: "cumulative_hazard",
+  defaultMonitor: "val/c_index",
+  // auc_year/<k> for k = 1 .. training.risk.max_followup are per-year keys, listed under perClass
+  metrics: ["loss", "c_index", "c_index_uno", "auc_year_mean"],
+  perClass: ["auc_year"],
+  curves: ["auc_by_year", "calibration"],
+  otherClass: false,
+  charts: [
+    { title: "Loss", keys: ["train/loss", "val/loss"], format: "metric" },
+    { title: "C-index (val)", keys: ["val/c_index", "val/c_index_uno"], format: "metric" },
+    { title: "AUC by year (val)", keys: ["val/auc_year_mean", "val/auc_year/*"], format: "metric" },
+    LR_CHART,
+  ],
+};
+
 export const TASK_DECLARATIONS: Readonly<Record<Task, TaskDeclaration>> = {
   multilabel: classification("multilabel"),
   multiclass: classification("multiclass"),
@@ -87,6 +112,7 @@ export const TASK_DECLARATIONS: Readonly<Record<Task, TaskDeclaration>> = {
       LR_CHART,
     ],
   },
+  risk: RISK_TASK,
 };
 
 export function taskDeclaration(task: Task): TaskDeclaration {
@@ -95,5 +121,19 @@ export function taskDeclaration(task: Task): TaskDeclaration {
 
 /** The task whose models include `arch` (each arch belongs to one family). */
 export function archFamily(arch: Arch): TaskDeclaration["family"] {
-  return (CLASSIFICATION_ARCHS as readonly string[]).includes(arch) ? "classification" : "detection";
+  if ((CLASSIFICATION_ARCHS as readonly string[]).includes(arch)) return "classification";
+  return (RISK_ARCHS as readonly string[]).includes(arch) ? "risk" : "detection";
+}
+
+/** The keys a chart plots among a run's keys: literal keys as given, "prefix/*" as every key under it, in order. */
+export function chartKeys(chart: TaskChart, runKeys: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const k of chart.keys) {
+    if (!k.endsWith("/*")) out.push(k);
+    else {
+      const prefix = k.slice(0, -1);
+      out.push(...runKeys.filter((r) => r.startsWith(prefix)).sort((a, b) => a.localeCompare(b, "en", { numeric: true })));
+    }
+  }
+  return out;
 }

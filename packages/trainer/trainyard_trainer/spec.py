@@ -28,6 +28,8 @@ SCHEDULES = tuple(_ENUMS["schedules"])
 MODES = tuple(_ENUMS["modes"])
 CLASS_WEIGHTS = tuple(_ENUMS["class_weights"])
 EXPORT_FORMATS = tuple(_ENUMS["export_formats"])
+VIEW_AGGREGATIONS = tuple(_ENUMS["view_aggregations"])
+MISSING_VIEWS = tuple(_ENUMS["missing_views"])
 # per task: family (its module in tasks/), targets, archs, default arch and monitor, whether "other" applies
 TASK_FACTS = _DEFAULTS["tasks"]
 
@@ -83,6 +85,12 @@ class RunSpec:
     # detection: boxes [B, 6] (sample, class, x0, y0, x1, y1 in cache pixels) and geometry [M, 6] per sample
     boxes_path: Optional[str] = None
     geometry_path: Optional[str] = None
+    # risk: views [M, V] (cache row per view slot, -1 missing), survival [M, 2] (years, event), the true
+    # log-hazard [M] where the dataset knows it (the synthetic demo), and the view slots' names
+    views_path: Optional[str] = None
+    survival_path: Optional[str] = None
+    oracle_path: Optional[str] = None
+    view_names: Optional[list] = None
     # a warm start (model.init_from): the checkpoint file and the reference the user wrote
     init_from: Optional[str] = None
     init_from_ref: Optional[str] = None
@@ -150,6 +158,10 @@ def load_spec(path):
         resume=resume_path,
         boxes_path=file_path(data["boxes"], "data.boxes") if data.get("boxes") else None,
         geometry_path=file_path(data["geometry"], "data.geometry") if data.get("geometry") else None,
+        views_path=file_path(data["views"], "data.views") if data.get("views") else None,
+        survival_path=file_path(data["survival"], "data.survival") if data.get("survival") else None,
+        oracle_path=file_path(data["oracle"], "data.oracle") if data.get("oracle") else None,
+        view_names=list(raw["views"]) if raw.get("views") else None,
         init_from=file_path(need(raw["init_from"], "checkpoint", "init_from."), "init_from.checkpoint")
         if raw.get("init_from") else None,
         init_from_ref=(raw.get("init_from") or {}).get("ref"),
@@ -174,6 +186,11 @@ def check_config(spec):
     one_of(t["optimizer"]["name"], OPTIMIZERS, "training.optimizer.name")
     one_of(t["class_weights"], CLASS_WEIGHTS, "training.class_weights")
     one_of(c["model"]["arch"], TASK_FACTS[t["task"]]["archs"], "model.arch")
+    one_of(c["model"]["risk"]["aggregation"], VIEW_AGGREGATIONS, "model.risk.aggregation")
+    one_of(t["risk"]["missing_views"], MISSING_VIEWS, "training.risk.missing_views")
+    if not isinstance(t["risk"]["max_followup"], int) or not 1 <= t["risk"]["max_followup"] <= 20:
+        raise SpecError(f"{where}.training.risk.max_followup must be a whole number of years from 1 to 20, "
+                        f"got {t['risk']['max_followup']!r}")
     for i, fmt in enumerate(t.get("export") or []):
         one_of(fmt, EXPORT_FORMATS, f"training.export[{i}]")
     one_of(t["early_stopping"]["mode"], MODES, "training.early_stopping.mode")
