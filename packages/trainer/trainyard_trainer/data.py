@@ -1,5 +1,8 @@
 """Training data: the memory-mapped image cache (np.memmap, like nanoGPT's token file) plus the run's
 per-sample arrays, and the batch order. Batches are gathered as uint8 and augmented on the device (augment.py).
+
+A sample is one image, or (risk: data.views set by the task) one exam of V views, gathered as [B, V, H, W, 3]
+with zeros in a missing view's slot (view row -1).
 """
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +28,7 @@ class RunData:
         self.targets = _load_array(spec.targets_path, "data.targets")
         self.split = _load_array(spec.split_path, "data.split")
         self.metadata = _load_array(spec.metadata_path, "data.metadata") if spec.metadata_path else None
+        self.views = None  # [M, V] cache rows per view slot, -1 missing: set by a multi-view task (risk)
         classes = spec.classes
 
         if self.rows.ndim != 1 or not np.issubdtype(self.rows.dtype, np.integer):
@@ -113,11 +117,17 @@ def steps_per_epoch(n_train, batch_size, grad_accum_steps, min_batch=2):
 
 
 def gather_batch(data, idx, pin=False):
-    """Reads samples `idx` on the host: (uint8 NHWC images, float targets, float metadata or None) tensors."""
-    rows = data.rows[idx]
-    order = np.argsort(rows, kind="stable")  # read the memmap in file order, then put samples back
-    pixels = np.empty((len(rows),) + data.images.shape[1:], dtype=np.uint8)
-    pixels[order] = data.images[rows[order]]
+    """Reads samples `idx` on the host: (uint8 NHWC images, or [B, V, H, W, 3] for multi-view samples, float
+    targets, float metadata or None) tensors."""
+    if data.views is None:
+        pixels = _read_rows(data.images, data.rows[idx])
+    else:
+        views = data.views[idx]
+        flat = views.reshape(-1)
+        present = np.flatnonzero(flat >= 0)
+        pixels = np.zeros((len(flat),) + data.images.shape[1:], dtype=np.uint8)
+        pixels[present] = _read_rows(data.images, flat[present])
+        pixels = pixels.reshape(views.shape + data.images.shape[1:])
     batch = [torch.from_numpy(pixels), torch.from_numpy(data.targets[idx]),
              None if data.metadata is None else torch.from_numpy(data.metadata[idx])]
     if pin:
@@ -125,11 +135,19 @@ def gather_batch(data, idx, pin=False):
     return batch
 
 
+def _read_rows(images, rows):
+    order = np.argsort(rows, kind="stable")  # read the memmap in file order, then put samples back
+    pixels = np.empty((len(rows),) + images.shape[1:], dtype=np.uint8)
+    pixels[order] = images[rows[order]]
+    return pixels
+
+
 def to_device(batch, device):
-    """Host batch -> (uint8 NCHW images, targets, metadata) on `device`; asynchronous from pinned memory."""
+    """Host batch -> (uint8 NCHW images, or N V C H W, targets, metadata) on `device`; asynchronous from pinned memory."""
     non_blocking = device.type == "cuda"
     images, targets, metadata = (None if t is None else t.to(device, non_blocking=non_blocking) for t in batch)
-    return images.permute(0, 3, 1, 2), targets, metadata
+    channels_first = (0, 3, 1, 2) if images.dim() == 4 else (0, 1, 4, 2, 3)
+    return images.permute(*channels_first), targets, metadata
 
 
 def load_batch(data, idx, device):

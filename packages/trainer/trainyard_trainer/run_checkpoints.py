@@ -86,6 +86,8 @@ def checkpoint_state(r, model, optimizer, schedule, phase, epoch, metrics):
         "normalization": {"mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)},
         "task": r.config["training"]["task"], "arch": r.config["model"]["arch"],
         "backbone": r.config["model"]["backbone"],
+        # multi-view tasks (risk): the view slots, in the order the model takes them
+        "views": list(r.spec.view_names) if r.spec.view_names else None,
         "epoch": epoch, "step": r.progress["step"], "phase": phase.name, "metrics": metrics,
         # to resume it
         "optimizer": optimizer.state_dict(), "optimizer_phase": phase.index, "schedule": schedule.state_dict(),

@@ -1,6 +1,6 @@
 """The tasks the trainer knows, one module each, registered here by the names training.task takes.
 
-A task is what differs between classification and detection; the loop in train.py is the same for all. Each
+A task is what differs between classification, detection and risk; the loop in train.py is the same for all. Each
 task object provides:
   load(spec, data)                      read and check the spec arrays it needs beyond the common ones
   build_model(config, classes, metadata_dim, log, load_weights)
@@ -16,8 +16,9 @@ packages/protocol/src/tasks.ts and reach the trainer through config_defaults.jso
 from ..spec import SpecError, TASK_FACTS
 from .classification import ClassificationTask
 from .detection import DetectionTask
+from .risk import RiskTask
 
-FAMILIES = {"classification": ClassificationTask, "detection": DetectionTask}
+FAMILIES = {"classification": ClassificationTask, "detection": DetectionTask, "risk": RiskTask}
 
 
 def task_for(config):
