@@ -14,6 +14,7 @@ const BENCHES = [
   ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/train_speed.py", "--repeats", "3"]],
   ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/detection_train_speed.py", "--repeats", "3"]],
   ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/detection_eval_speed.py"]],
+  ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/risk_metrics_speed.py"]],
 ];
 
 const only = process.argv.slice(2);
