@@ -1,7 +1,7 @@
 // Which charts a run page draws and which metric keys each one plots: the task's declared charts
 // (packages/protocol/src/tasks.ts) filtered to the keys the run has logged, then the charts every run
 // gets (throughput, epoch time, GPU). Pure.
-import { TASK_DECLARATIONS, TASKS, type Task, type TaskChart } from "@trainyard/protocol/tasks";
+import { chartKeys, TASK_DECLARATIONS, TASKS, type Task, type TaskChart } from "@trainyard/protocol/tasks";
 
 export type ChartPanel = TaskChart;
 
@@ -29,21 +29,41 @@ export function taskCharts(task: Task): readonly ChartPanel[] {
 /** The classification run page's charts. */
 export const RUN_CHARTS: readonly ChartPanel[] = taskCharts("multilabel");
 
+/** Whether a declared chart key stands for every key of the run under a prefix ("val/auc_year/*"). */
+export const isWildcardKey = (key: string): boolean => key.endsWith("/*");
+
 /**
  * The keys the run page's live series holds, of every task's charts in a stable order (it is part of the
  * series query key): before the run's detail has loaded the page does not know its task, and each
- * pushed point of these keys tells the charts to re-read (a validation mAP included).
+ * pushed point of these keys tells the charts to re-read (a validation mAP included). Wildcard keys are
+ * left out: the keys they stand for are logged at the same steps as a literal key of the same chart
+ * (val/auc_year/<k> beside val/auc_year_mean), and the chart's key list follows the run's keys.
  */
-export const RUN_CHART_KEYS: readonly string[] = [...new Set(TASKS.flatMap((t) => taskCharts(t).flatMap((c) => c.keys)))];
+export const RUN_CHART_KEYS: readonly string[] = [...new Set(TASKS.flatMap((t) => taskCharts(t).flatMap((c) => c.keys)))].filter((k) => !isWildcardKey(k));
 
 /** Points per key of the first read; live points are thinned back towards it. */
 export const SERIES_MAX_POINTS = 2000;
 
-/** Per-class small multiples under the main charts: AUC per class for classification, AP50 for detection. */
-export function perClassPrefix(task: Task): { prefix: string; title: string } {
-  return TASK_DECLARATIONS[task].family === "detection"
+/**
+ * Per-class small multiples under the main charts: AUC per class for classification, AP50 for detection;
+ * none for risk (its per-year AUCs are lines of the "AUC by year" chart).
+ */
+export function perClassPrefix(task: Task): { prefix: string; title: string } | null {
+  const family = TASK_DECLARATIONS[task].family;
+  if (family === "risk") return null;
+  return family === "detection"
     ? { prefix: "val/ap50/", title: "Per-class AP50 (val)" }
     : { prefix: "val/auc/", title: "Per-class AUC (val)" };
+}
+
+/**
+ * One declared chart's keys among the run's: each key as declared, a "prefix/*" key as every run key under
+ * it (chartKeys, years in numeric order), and keys the run has not logged left out. Any task's chart may
+ * use a wildcard; as the run logs new keys under it, the chart gains their lines.
+ */
+export function panelKeys(chart: TaskChart, keys: readonly string[]): string[] {
+  const have = new Set(keys);
+  return [...new Set(chartKeys(chart, keys))].filter((k) => have.has(k));
 }
 
 /**
@@ -58,8 +78,8 @@ export function runPanels(task: Task, keys: readonly string[]): { main: RunPanel
   const gpu = keys.filter((k) => k.startsWith("system/"));
   const declared: RunPanel[] = taskCharts(task).map((c) =>
     c.format === "lr"
-      ? { title: "Learning rate per parameter group", keys: lrGroups.length ? lrGroups : c.keys.filter(has), format: "lr" }
-      : { title: c.title, keys: c.keys.filter(has), format: c.format },
+      ? { title: "Learning rate per parameter group", keys: lrGroups.length ? lrGroups : panelKeys(c, keys), format: "lr" }
+      : { title: c.title, keys: panelKeys(c, keys), format: c.format },
   );
   const main: RunPanel[] = [
     ...declared,
@@ -68,7 +88,9 @@ export function runPanels(task: Task, keys: readonly string[]): { main: RunPanel
     ...(gpu.some((k) => /util/.test(k)) ? [{ title: "GPU utilisation", keys: gpu.filter((k) => /util/.test(k)), format: "metric" as const }] : []),
     ...(gpu.some((k) => /mem/.test(k)) ? [{ title: "GPU memory", keys: gpu.filter((k) => /mem/.test(k)), format: "metric" as const }] : []),
   ].filter((p) => p.keys.length > 0);
-  const { prefix, title } = perClassPrefix(task);
-  const perClass = keys.filter((k) => k.startsWith(prefix)).map((k) => ({ title: k.slice(prefix.length), keys: [k], format: "metric" as const, height: 130 }));
-  return { main, perClass, perClassTitle: title };
+  const small = perClassPrefix(task);
+  const perClass = small
+    ? keys.filter((k) => k.startsWith(small.prefix)).map((k) => ({ title: k.slice(small.prefix.length), keys: [k], format: "metric" as const, height: 130 }))
+    : [];
+  return { main, perClass, perClassTitle: small?.title ?? "" };
 }
