@@ -3,13 +3,46 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
 import { runColor } from "../lib/chart-lines.ts";
-import { curveKinds } from "../lib/curve-kinds.ts";
+import { curveKinds, curveReference, curveXDomain, curveXY, type CurveKind } from "../lib/curve-kinds.ts";
+import type { CurvePoints } from "../lib/risk-curves.ts";
+import { curveClassLabel } from "../lib/risk-curves.ts";
+import { formatValue } from "../lib/tick-format.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { LineChart, type ChartLine } from "./line-chart.tsx";
 
-const fmt01 = (v: number) => v.toFixed(2);
+const fmtCurve = (v: number) => formatValue(v, 3);
+const REFERENCE_COLOR = "#8a8f98";
 
-/** The curves per class at a chosen evaluation (split + epoch): a chart per kind the run printed (ROC, PR, PR at IoU 0.5). */
+/** A curve chart: its kind's lines (one per class, or per run in the compare view) and reference. */
+export interface CurveChart {
+  kind: CurveKind;
+  lines: ChartLine[];
+  xDomain: [number, number] | undefined;
+}
+
+/** The chart of one kind from its curves, each with an id, a legend label and a colour. */
+export function buildCurveChart(kind: CurveKind, curves: readonly { id: string; label: string; color: string; points: CurvePoints }[]): CurveChart {
+  const shaped = curves.map((c) => ({ ...c, xy: curveXY(kind.kind, c.points) }));
+  const xDomain = curveXDomain(kind, shaped.map((c) => c.xy));
+  const ref = curveReference(kind, xDomain);
+  const lines: ChartLine[] = shaped.map(({ id, label, color, xy }) => ({ id, label, color, x: xy.x, y: xy.y, lo: xy.y, hi: xy.y, smooth: null, dots: kind.dots }));
+  if (ref) lines.unshift({ id: "reference", label: ref.label, color: REFERENCE_COLOR, x: ref.x, y: ref.y, lo: ref.y, hi: ref.y, smooth: null, reference: true });
+  return { kind, lines, xDomain };
+}
+
+/** One curve chart, axes named and ranged by its kind. */
+export function CurveChartView({ chart, testId }: { chart: CurveChart; testId?: string }) {
+  const k = chart.kind;
+  return (
+    <LineChart title={k.title} testId={testId ?? `chart-${k.kind}`} lines={chart.lines} xMode="step" logY={false} ignoreOutliers={false}
+      xFormat={fmtCurve} xLabel={k.xLabel} yLabel={k.yLabel} format={fmtCurve} xDomain={chart.xDomain} yDomain={k.yDomain} integerX={k.integerX} />
+  );
+}
+
+/**
+ * The curves per class at a chosen evaluation (split + epoch): a chart per kind the run printed (ROC, PR,
+ * PR at IoU 0.5; AUC by year and calibration for risk).
+ */
 export function CurvesPanel({ id, epoch, status, emptyText = "No ROC / PR curves yet: they are printed at each evaluation." }: { id: string; epoch: number; status: string; emptyText?: string }) {
   const trpc = useTRPC();
   const selectId = useId();
@@ -24,16 +57,9 @@ export function CurvesPanel({ id, epoch, status, emptyText = "No ROC / PR curves
   );
   const charts = useMemo(() => {
     const all = curves.data ?? [];
-    return curveKinds(all).map((k) => ({
-      ...k,
-      lines: all
-        .filter((c) => c.kind === k.kind)
-        .map((c, i): ChartLine => {
-          const x = c.points.map((p) => p[0]);
-          const y = c.points.map((p) => p[1]);
-          return { id: c.class, label: c.class, color: runColor(i), x, y, lo: y, hi: y, smooth: null };
-        }),
-    }));
+    return curveKinds(all).map((k) =>
+      buildCurveChart(k, all.filter((c) => c.kind === k.kind).map((c, i) => ({ id: c.class, label: curveClassLabel(c.class), color: runColor(i), points: c.points }))),
+    );
   }, [curves.data]);
 
   if (evals.isPending) return <p className="muted small">Loading curves…</p>;
@@ -50,9 +76,7 @@ export function CurvesPanel({ id, epoch, status, emptyText = "No ROC / PR curves
         ))}
       </select>
       <div className="chart-grid">
-        {charts.map((c) => (
-          <LineChart key={c.kind} title={c.title} testId={`chart-${c.kind}`} lines={c.lines} xMode="step" logY={false} ignoreOutliers={false} xFormat={fmt01} xLabel={c.xLabel} format={fmt01} />
-        ))}
+        {charts.map((c) => <CurveChartView key={c.kind.kind} chart={c} />)}
       </div>
     </div>
   );
@@ -73,7 +97,7 @@ export function TestResults({ id, status, headlineOnly = false }: { id: string; 
         {metrics.map(([k, m]) => (
           <tr key={k}>
             <th scope="row" className="mono">{k}</th>
-            <td className="mono num">{m.last.toFixed(4)}</td>
+            <td className="mono num">{formatValue(m.last)}</td>
           </tr>
         ))}
       </tbody>

@@ -6,7 +6,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { formatX, xAxisLabel, type XAxisMode } from "../lib/axis-modes.ts";
 import { formatTicks, formatValue } from "../lib/tick-format.ts";
-import { joinedExtent, linearTicks, logTicks, scanRange, yExtent } from "../lib/y-extent.ts";
+import { integerTicks, joinedExtent, linearTicks, logTicks, scanRange, yExtent } from "../lib/y-extent.ts";
 
 export interface ChartLine {
   id: string;
@@ -19,6 +19,10 @@ export interface ChartLine {
   hi: ArrayLike<number>;
   /** Smoothed values (null: smoothing off, the raw line is the main line). */
   smooth: ArrayLike<number> | null;
+  /** A reference, not data (a calibration plot's diagonal): dashed and faint, not in the tooltip or the point count. */
+  reference?: boolean;
+  /** Each point drawn as a dot as well (curves of a few points: one per year, one per quartile). */
+  dots?: boolean;
 }
 
 export interface ChartMarker {
@@ -46,11 +50,20 @@ interface Props {
   /** Overrides for charts whose x is not a training axis (ROC / PR curves); xFormat is for the tooltip, ticks use formatTicks. */
   xFormat?: (x: number) => string;
   xLabel?: string;
+  /** The y axis's name, written up the left edge (curves: "true positive rate", "AUC"). */
+  yLabel?: string;
+  /** Fixed axis ranges instead of the data's (probabilities: [0, 1]). */
+  xDomain?: [number, number];
+  yDomain?: [number, number];
+  /** x ticks at whole numbers only (years). */
+  integerX?: boolean;
 }
 
 const defaultFormat = (v: number) => formatValue(v);
 
 const PAD = { left: 56, right: 12, top: 10, bottom: 26 };
+/** A named y axis needs room for its label left of the tick labels. */
+const Y_LABEL_PAD = 14;
 
 function cssVar(el: Element, name: string, fallback: string): string {
   return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
@@ -70,7 +83,7 @@ export function nearestIndex(x: ArrayLike<number>, target: number): number {
   return lo;
 }
 
-function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, markers = NO_MARKERS, height = 200, format, onZoom, zoomed, onExportCsv, note, xFormat, xLabel }: Props) {
+function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, markers = NO_MARKERS, height = 200, format, onZoom, zoomed, onExportCsv, note, xFormat, xLabel, yLabel, xDomain, yDomain, integerX }: Props) {
   const fx = useMemo(() => xFormat ?? ((x: number) => formatX(x, xMode)), [xFormat, xMode]);
   const xName = xLabel ?? xAxisLabel(xMode);
   const wrap = useRef<HTMLDivElement>(null);
@@ -82,7 +95,9 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
   const [hover, setHover] = useState<{ px: number; x: number } | null>(null);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
   const fmt = format ?? defaultFormat;
-  const points = lines.reduce((n, l) => n + l.x.length, 0);
+  const padLeft = PAD.left + (yLabel ? Y_LABEL_PAD : 0);
+  const data = useMemo(() => lines.filter((l) => !l.reference), [lines]);
+  const points = data.reduce((n, l) => n + l.x.length, 0);
 
   useEffect(() => {
     const el = wrap.current;
@@ -99,7 +114,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     const same =
       prev &&
       prev.length === lines.length &&
-      prev.every((p, i) => p.x === lines[i].x && p.y === lines[i].y && p.lo === lines[i].lo && p.hi === lines[i].hi && p.color === lines[i].color && !p.smooth === !lines[i].smooth);
+      prev.every((p, i) => p.x === lines[i].x && p.y === lines[i].y && p.lo === lines[i].lo && p.hi === lines[i].hi && p.color === lines[i].color && !p.smooth === !lines[i].smooth && p.reference === lines[i].reference && p.dots === lines[i].dots);
     return same ? prev : (lastBase.current = lines);
   }, [lines]);
 
@@ -119,9 +134,12 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
       x1 = Math.max(x1, l.x[l.x.length - 1]);
     }
     if (!Number.isFinite(x0)) return null;
+    if (xDomain) [x0, x1] = xDomain;
     if (x1 === x0) x1 = x0 + 1;
     // the band belongs in the range unless outliers are ignored (a spike is what the band is for)
-    const y = baseRange
+    const y = yDomain
+      ? yDomain
+      : baseRange
       ? joinedExtent(baseRange, scanRange(lines.flatMap((l) => (l.smooth ? [l.smooth] : [])), logY), logY)
       : yExtent(lines.flatMap((l) => [l.smooth ?? l.y, l.y]), { ignoreOutliers, log: logY });
     if (!y) return null;
@@ -132,22 +150,22 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     const near = (a: number, b: number) => Math.abs(a - b) <= Math.abs(y[1] - y[0]) * 1e-6;
     if (prev && prev.x0 === x0 && prev.x1 === x1 && near(prev.y0, y[0]) && near(prev.y1, y[1])) return prev;
     return (lastScales.current = { x0, x1, y0: y[0], y1: y[1] });
-  }, [lines, baseRange, ignoreOutliers, logY]);
+  }, [lines, baseRange, ignoreOutliers, logY, xDomain, yDomain]);
 
   const geom = useMemo(() => {
     if (!scales || !width) return null;
-    const w = width - PAD.left - PAD.right;
+    const w = width - padLeft - PAD.right;
     const h = height - PAD.top - PAD.bottom;
     const ly0 = logY ? Math.log10(scales.y0) : scales.y0;
     const ly1 = logY ? Math.log10(scales.y1) : scales.y1;
-    const sx = (x: number) => PAD.left + ((x - scales.x0) / (scales.x1 - scales.x0)) * w;
+    const sx = (x: number) => padLeft + ((x - scales.x0) / (scales.x1 - scales.x0)) * w;
     const sy = (v: number) => {
       const t = logY ? Math.log10(Math.max(v, 1e-300)) : v;
       return PAD.top + (1 - (t - ly0) / (ly1 - ly0)) * h;
     };
-    const invX = (px: number) => scales.x0 + ((px - PAD.left) / w) * (scales.x1 - scales.x0);
-    return { w, h, sx, sy, invX };
-  }, [scales, width, height, logY]);
+    const invX = (px: number) => scales.x0 + ((px - padLeft) / w) * (scales.x1 - scales.x0);
+    return { w, h, sx, sy, invX, left: padLeft };
+  }, [scales, width, height, logY, padLeft]);
 
   useEffect(() => {
     const c = canvas.current;
@@ -174,16 +192,19 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     yt.forEach((t, i) => {
       const py = geom.sy(t);
       ctx.beginPath();
-      ctx.moveTo(PAD.left, py);
-      ctx.lineTo(PAD.left + geom.w, py);
+      ctx.moveTo(geom.left, py);
+      ctx.lineTo(geom.left + geom.w, py);
       ctx.stroke();
-      ctx.fillText(ytLabels[i], PAD.left - 6, py);
+      ctx.fillText(ytLabels[i], geom.left - 6, py);
     });
     // x ticks
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     const nx = Math.max(2, Math.floor(geom.w / 90));
-    const xt = xMode === "wall" ? Array.from({ length: nx + 1 }, (_, i) => scales.x0 + ((scales.x1 - scales.x0) * i) / nx) : linearTicks(scales.x0, scales.x1, nx);
+    const xt =
+      xMode === "wall" ? Array.from({ length: nx + 1 }, (_, i) => scales.x0 + ((scales.x1 - scales.x0) * i) / nx)
+      : integerX ? integerTicks(scales.x0, scales.x1, nx)
+      : linearTicks(scales.x0, scales.x1, nx);
     // steps, epochs and a curve's x are plain numbers, labelled by their step; wall and relative time keep their units
     const xtLabels = xFormat || xMode === "step" || xMode === "epoch" ? formatTicks(xt) : xt.map(fx);
     xt.forEach((t, i) => ctx.fillText(xtLabels[i], geom.sx(t), PAD.top + geom.h + 6));
@@ -193,7 +214,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     ctx.textAlign = "left";
     for (const m of markers) {
       const px = geom.sx(m.x);
-      if (px < PAD.left || px > PAD.left + geom.w) continue;
+      if (px < geom.left || px > geom.left + geom.w) continue;
       ctx.beginPath();
       ctx.moveTo(px, PAD.top);
       ctx.lineTo(px, PAD.top + geom.h);
@@ -203,12 +224,19 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     ctx.restore();
     ctx.save();
     ctx.beginPath();
-    ctx.rect(PAD.left, PAD.top, geom.w, geom.h);
+    ctx.rect(geom.left, PAD.top, geom.w, geom.h);
     ctx.clip();
     const lines = baseLines;
     for (const l of lines) {
       const n = l.x.length;
       if (!n) continue;
+      if (l.reference) {
+        ctx.save();
+        ctx.setLineDash([5, 4]);
+        strokeLine(ctx, geom, l.x, l.y, l.color, 0.7, 1, logY);
+        ctx.restore();
+        continue;
+      }
       // min–max band: every spike inside a bucket stays visible
       ctx.globalAlpha = 0.16;
       ctx.fillStyle = l.color;
@@ -229,14 +257,25 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
         // with many runs overlaid the faint raw lines only add noise; the band still shows the extremes
         if (lines.length <= 10) strokeLine(ctx, geom, l.x, l.y, l.color, 0.3, 1, logY);
       } else strokeLine(ctx, geom, l.x, l.y, l.color, 1, 1.5, logY);
+      if (l.dots) strokeDots(ctx, geom, l.x, l.y, l.color, logY);
     }
     ctx.restore();
     ctx.globalAlpha = 1;
     ctx.fillStyle = text;
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
-    ctx.fillText(xName, PAD.left + geom.w, height - 1);
-  }, [baseLines, geom, scales, markers, xMode, logY, width, height, fx, xFormat, xName]);
+    ctx.fillText(xName, geom.left + geom.w, height - 1);
+    if (yLabel) {
+      // up the left edge, centred on the plot
+      ctx.save();
+      ctx.translate(2, PAD.top + geom.h / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.fillText(yLabel, 0, 0);
+      ctx.restore();
+    }
+  }, [baseLines, geom, scales, markers, xMode, logY, width, height, fx, xFormat, xName, yLabel, integerX]);
 
   // The smoothed lines, on a transparent canvas over the base layer.
   useEffect(() => {
@@ -250,7 +289,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
     ctx.clearRect(0, 0, width, height);
     ctx.save();
     ctx.beginPath();
-    ctx.rect(PAD.left, PAD.top, geom.w, geom.h);
+    ctx.rect(geom.left, PAD.top, geom.w, geom.h);
     ctx.clip();
     for (const l of lines) if (l.smooth && l.x.length) strokeLine(ctx, geom, l.x, l.smooth, l.color, 1, 1.6, logY);
     ctx.restore();
@@ -263,12 +302,12 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
 
   const rows = useMemo(() => {
     if (!hover) return [];
-    return lines.flatMap((l) => {
+    return data.flatMap((l) => {
       const i = nearestIndex(l.x, hover.x);
       if (i < 0) return [];
       return [{ id: l.id, label: l.label, color: l.color, x: l.x[i], value: l.y[i], smooth: l.smooth ? l.smooth[i] : null, lo: l.lo[i], hi: l.hi[i] }];
     });
-  }, [hover, lines]);
+  }, [hover, data]);
 
   function exportPng() {
     const c = canvas.current;
@@ -287,7 +326,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
   }
 
   return (
-    <section className="chart-card" data-testid={testId} data-points={points} data-lines={lines.length} aria-label={`${title} chart`}>
+    <section className="chart-card" data-testid={testId} data-points={points} data-lines={data.length} aria-label={`${title} chart`}>
       <header className="chart-head">
         <h3>{title}</h3>
         <div className="chart-tools">
@@ -311,7 +350,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
         <ul className="chart-legend">
           {lines.map((l) => (
             <li key={l.id}>
-              <span className="swatch" style={{ background: l.color }} aria-hidden="true" />
+              <span className={l.reference ? "swatch swatch-reference" : "swatch"} style={l.reference ? { borderColor: l.color } : { background: l.color }} aria-hidden="true" />
               <span className="mono">{l.label}</span>
             </li>
           ))}
@@ -346,7 +385,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
           <div className="chart-empty muted small">No points yet</div>
         ) : (
           <>
-            <canvas ref={canvas} style={{ width: "100%", height }} role="img" aria-label={`${title}: ${lines.length} series, ${points} points`} />
+            <canvas ref={canvas} style={{ width: "100%", height }} role="img" aria-label={`${title}: ${data.length} series, ${points} points`} />
             <canvas ref={smoothCanvas} className="chart-layer" style={{ width: "100%", height }} aria-hidden="true" />
           </>
         )}
@@ -410,4 +449,16 @@ function strokeLine(ctx: CanvasRenderingContext2D, geom: Geom, x: ArrayLike<numb
     ctx.fillRect(geom.sx(x[0]) - 2, geom.sy(ys[0]) - 2, 4, 4);
   }
   ctx.globalAlpha = 1;
+}
+
+/** A dot on every finite point (curves of a few points, whose segments alone would hide an isolated one). */
+function strokeDots(ctx: CanvasRenderingContext2D, geom: Geom, x: ArrayLike<number>, ys: ArrayLike<number>, color: string, logY: boolean): void {
+  ctx.fillStyle = color;
+  for (let i = 0; i < x.length; i++) {
+    const v = ys[i];
+    if (!Number.isFinite(v) || (logY && v <= 0)) continue;
+    ctx.beginPath();
+    ctx.arc(geom.sx(x[i]), geom.sy(v), 3, 0, 2 * Math.PI);
+    ctx.fill();
+  }
 }

@@ -10,11 +10,19 @@ import { TASK_DECLARATIONS } from "@trainyard/protocol/tasks";
 import { ClassApTable } from "./class-ap-table.tsx";
 import { CurvesPanel, TestResults } from "./curves-panel.tsx";
 import { PredictionGallery } from "./prediction-gallery.tsx";
+import { RiskHeadline } from "./risk-headline.tsx";
 import { RunCharts } from "./run-charts.tsx";
 import { bestCheckpoint, CheckpointList } from "./checkpoint-list.tsx";
 import { LogTail } from "./log-tail.tsx";
 import { RunHeader } from "./run-header.tsx";
 import { StatePanel } from "./state-panel.tsx";
+
+/** What the curves panel says before an evaluation has printed any (undefined: its own default). */
+const CURVES_EMPTY: Record<"classification" | "detection" | "risk", string | undefined> = {
+  classification: undefined,
+  detection: "No PR curves yet: they are printed at each evaluation, one per class at IoU 0.5.",
+  risk: "No AUC-by-year or calibration curves yet: they are printed at each evaluation.",
+};
 
 export function RunView({ id }: { id: string }) {
   const { detail, series, logs, live } = useRunLive(id);
@@ -36,6 +44,7 @@ export function RunView({ id }: { id: string }) {
   const best = bestCheckpoint(run.checkpoints);
   const family = TASK_DECLARATIONS[taskOf(run.config)].family;
   const detection = family === "detection";
+  const risk = family === "risk";
   // every pushed point moves this (a validation metric at the last train step included), so the charts re-read
   const liveTick = series.data ? `${lastStep(series.data)}|${Object.values(series.data).reduce((n, p) => n + p.length, 0)}` : null;
 
@@ -117,13 +126,13 @@ export function RunView({ id }: { id: string }) {
           <div className="section-head">
             <h2 id="curves-title">{curvesHeading(family)}</h2>
           </div>
-          <CurvesPanel id={run.id} epoch={run.epoch} status={run.status}
-            emptyText={detection ? "No PR curves yet: they are printed at each evaluation, one per class at IoU 0.5." : undefined} />
+          <CurvesPanel id={run.id} epoch={run.epoch} status={run.status} emptyText={CURVES_EMPTY[family]} />
         </section>
         <section className="panel" aria-labelledby="test-title">
           <div className="section-head">
-            <h2 id="test-title">Test set</h2>
+            <h2 id="test-title">{risk ? "Risk: C-index and AUC" : "Test set"}</h2>
           </div>
+          {risk && <RiskHeadline id={run.id} status={run.status} epoch={run.epoch} />}
           <TestResults id={run.id} status={run.status} headlineOnly={detection} />
         </section>
       </div>

@@ -1,27 +1,74 @@
 // Which curve charts an evaluation gets: one per kind the trainer printed (ROC and PR for classification,
-// PR at IoU 0.5 for detection), in a fixed order, with its axis names. Pure.
+// PR at IoU 0.5 for detection, AUC by year and calibration for risk), in a fixed order, with its axis
+// names, and how each kind's points become the chart's line and reference. Pure.
+import { aucByYearXY, calibrationXY, chanceXY, diagonalXY, yearDomain, type CurvePoints, type CurveXY } from "./risk-curves.ts";
 
 export interface CurveKind {
   kind: string;
   title: string;
   xLabel: string;
+  yLabel: string;
+  /** Fixed axis ranges (rates and probabilities); absent: the data's. */
+  xDomain?: [number, number];
+  yDomain?: [number, number];
+  /** x is a whole number (a year): ticks at integers only. */
+  integerX?: boolean;
+  /** Drawn under the curves: the diagonal (perfect calibration) or AUC 0.5 (chance). */
+  reference?: "diagonal" | "chance";
+  /** Few points per curve (a year, a quartile): each drawn as a dot. */
+  dots?: boolean;
 }
 
 const KNOWN: readonly CurveKind[] = [
-  { kind: "roc", title: "ROC", xLabel: "false positive rate" },
-  { kind: "pr", title: "Precision–recall", xLabel: "recall" },
-  { kind: "pr50", title: "Precision–recall at IoU 0.5", xLabel: "recall" },
+  { kind: "roc", title: "ROC", xLabel: "false positive rate", yLabel: "true positive rate" },
+  { kind: "pr", title: "Precision–recall", xLabel: "recall", yLabel: "precision" },
+  { kind: "pr50", title: "Precision–recall at IoU 0.5", xLabel: "recall", yLabel: "precision" },
+  { kind: "auc_by_year", title: "AUC by year", xLabel: "year", yLabel: "AUC", integerX: true, reference: "chance", dots: true },
+  {
+    kind: "calibration", title: "Calibration", xLabel: "predicted risk (quartile mean)", yLabel: "observed rate (Kaplan–Meier)",
+    xDomain: [0, 1], yDomain: [0, 1], reference: "diagonal", dots: true,
+  },
 ];
+
+/** The kind's entry: a known one, else the kind under its own name. */
+export function curveKind(kind: string): CurveKind {
+  return KNOWN.find((k) => k.kind === kind) ?? { kind, title: kind, xLabel: "x", yLabel: "y" };
+}
 
 /** The kinds among `curves`, known ones in their order, then any other kind by name. */
 export function curveKinds(curves: readonly { kind: string }[]): CurveKind[] {
   const present = new Set(curves.map((c) => c.kind));
   const known = KNOWN.filter((k) => present.has(k.kind));
-  const other = [...present].filter((k) => !KNOWN.some((x) => x.kind === k)).sort().map((kind) => ({ kind, title: kind, xLabel: "x" }));
+  const other = [...present].filter((k) => !KNOWN.some((x) => x.kind === k)).sort().map(curveKind);
   return [...known, ...other];
 }
 
+/** A curve's points as its chart draws them: years with gaps, calibration by predicted risk, others as sent. */
+export function curveXY(kind: string, points: CurvePoints): CurveXY {
+  if (kind === "auc_by_year") return aucByYearXY(points);
+  if (kind === "calibration") return calibrationXY(points);
+  return { x: points.map((p) => Number(p[0])), y: points.map((p) => Number(p[1])) };
+}
+
+/**
+ * The x range a kind's chart spans over its curves: the fixed one, or for years a quarter year beyond the
+ * first and last; undefined: the data's.
+ */
+export function curveXDomain(k: CurveKind, curves: readonly CurveXY[]): [number, number] | undefined {
+  if (k.xDomain) return k.xDomain;
+  if (k.integerX) return yearDomain(curves.flatMap((c) => c.x));
+  return undefined;
+}
+
+/** The reference line of a kind's chart over its x range, with its legend label; null when it has none. */
+export function curveReference(k: CurveKind, xDomain: [number, number] | undefined): (CurveXY & { label: string }) | null {
+  if (k.reference === "diagonal") return { ...diagonalXY(), label: "perfect calibration" };
+  if (k.reference === "chance" && xDomain) return { ...chanceXY(xDomain[0], xDomain[1]), label: "chance (0.5)" };
+  return null;
+}
+
 /** The panel's heading for a run of a task family, before any curve has arrived. */
-export function curvesHeading(family: "classification" | "detection"): string {
+export function curvesHeading(family: "classification" | "detection" | "risk"): string {
+  if (family === "risk") return "AUC by year and calibration";
   return family === "detection" ? "PR curves (IoU 0.5)" : "ROC and PR curves";
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { joinedExtent, linearTicks, logTicks, quantile, scanRange, yExtent } from "./y-extent.ts";
+import { integerTicks, joinedExtent, linearTicks, logTicks, quantile, scanRange, yExtent } from "./y-extent.ts";
 
 describe("yExtent", () => {
   const values = Array.from({ length: 100 }, (_, i) => 1 + (i % 10) / 10);
@@ -54,5 +54,14 @@ describe("ticks", () => {
   });
   it("log ticks are powers of ten", () => {
     expect(logTicks(0.001, 1)).toEqual([0.001, 0.01, 0.1, 1]);
+  });
+});
+
+describe("integerTicks", () => {
+  it("labels whole years only, never 1.5", () => {
+    expect(integerTicks(0.75, 5.25, 8)).toEqual([1, 2, 3, 4, 5]);
+    expect(integerTicks(0.75, 20.25, 4)).toEqual([5, 10, 15, 20]);
+    expect(integerTicks(0.75, 1.25, 5)).toEqual([1]);
+    expect(integerTicks(0.6, 0.9, 5)).toEqual([1]);
   });
 });

@@ -103,3 +103,11 @@ export function logTicks(lo: number, hi: number): number[] {
   for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) out.push(Math.pow(10, e));
   return out.length >= 2 ? out : [lo, hi];
 }
+
+/** Ticks for an axis of whole numbers (years): the round ticks that are integers, at least one. */
+export function integerTicks(lo: number, hi: number, count = 5): number[] {
+  const ticks = linearTicks(lo, hi, count).filter(Number.isInteger);
+  if (ticks.length) return ticks;
+  const mid = Math.round((lo + hi) / 2);
+  return [mid];
+}
