@@ -215,3 +215,16 @@ def test_phases_freeze_the_shared_encoder_by_stage(tmp_path):
     lrs = [e["values"] for e in of_type(events, "metrics") if "train/lr/backbone" in e["values"]]
     # the second phase trains the encoder's last block alone, at lr x backbone_lr_mult; the heads stay frozen
     assert lrs and lrs[-1]["train/lr/backbone"] == pytest.approx(1e-4) and "train/lr/heads" not in lrs[-1]
+
+
+def test_a_year_without_controls_is_left_out_with_a_warning(tmp_path):
+    # follow-up ends by 6 years (censoring is uniform on 0.5-6), so years 6 to 8 have no controls in any split
+    config = risk_config(training={"risk": {"max_followup": 8},
+                                   "phases": [{"name": "all", "epochs": 1, "lr": 3e-3, "train": ["all"]}]})
+    code, events = run_inprocess(make_risk_run(tmp_path, config=config))
+    assert code == 0, of_type(events, "done")
+    values = val_metrics(events)[1]
+    assert "val/auc_year/5" in values and not any(f"val/auc_year/{k}" in values for k in (6, 7, 8))
+    assert values["val/auc_year_mean"] == pytest.approx(np.mean([values[f"val/auc_year/{k}"] for k in range(1, 6)]))
+    warnings = [e["message"] for e in of_type(events, "log") if e.get("level") == "warning"]
+    assert any("year 7 has no controls in the val split" in w for w in warnings), warnings
