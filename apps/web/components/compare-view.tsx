@@ -8,11 +8,13 @@ import { useChartSeries, useCsvExport } from "../hooks/use-chart-series.ts";
 import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
 import { maxSeriesPoints, runColor, type LineStyle } from "../lib/chart-lines.ts";
 import { readChartSettings, readRunSelection, writeChartSettings, type ChartSettings } from "../lib/chart-settings.ts";
+import { taskOf } from "../lib/chart-panels.ts";
 import { CLASS_KEYS, HEADLINE_KEYS } from "../lib/compare-metrics.ts";
 import { compareKeys, readExtraMetrics } from "@trainyard/protocol/series-request";
 import { useTRPC } from "../lib/trpc.ts";
 import { ChartControls } from "./chart-controls.tsx";
 import { ChartPanels, formatLr, type PanelSpec } from "./chart-panels.tsx";
+import { CompareRiskCurves } from "./compare-risk-curves.tsx";
 import { ConfigDiffTable, keysMatching, MetricTable } from "./compare-tables.tsx";
 import { StatePanel } from "./state-panel.tsx";
 
@@ -74,7 +76,9 @@ export function CompareView() {
   const tables = useMemo(() => {
     const found = summaries.data ?? [];
     const ids = new Set(found.map((s) => s.run.id));
+    const risk = new Set(found.filter((s) => taskOf(s.config) === "risk").map((s) => s.run.id));
     return {
+      riskStyles: styles.filter((s) => risk.has(s.id)),
       found,
       missing: summaries.data ? runIds.filter((id) => !ids.has(id)) : [],
       foundStyles: styles.filter((s) => ids.has(s.id)),
@@ -82,7 +86,7 @@ export function CompareView() {
       headline: keysMatching(found, HEADLINE_KEYS),
     };
   }, [summaries.data, runIds, styles]);
-  const { found, missing, foundStyles, classKeys, headline } = tables;
+  const { found, missing, foundStyles, classKeys, headline, riskStyles } = tables;
 
   if (!runIds.length)
     return (
@@ -161,6 +165,12 @@ export function CompareView() {
               <MetricTable summaries={found} runs={foundStyles} keys={headline} pick="best" testId="best-metrics" caption="Best metrics" />
             </div>
           </section>
+          {riskStyles.length > 0 && (
+            <section className="panel">
+              <h2>AUC by year and calibration (test, else the latest validation)</h2>
+              <CompareRiskCurves runs={riskStyles} />
+            </section>
+          )}
           <section className="panel">
             <h2>Per-class AUC, AP and AP50 (final evaluation)</h2>
             <MetricTable summaries={found} runs={foundStyles} keys={classKeys} pick="last" testId="class-metrics" caption="Per-class metrics" />

@@ -3,32 +3,13 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
 import { runColor } from "../lib/chart-lines.ts";
-import { curveKinds, curveReference, curveXDomain, curveXY, type CurveKind } from "../lib/curve-kinds.ts";
-import type { CurvePoints } from "../lib/risk-curves.ts";
+import { curveChart, curveKinds, type CurveChart } from "../lib/curve-kinds.ts";
 import { curveClassLabel } from "../lib/risk-curves.ts";
 import { formatValue } from "../lib/tick-format.ts";
 import { useTRPC } from "../lib/trpc.ts";
-import { LineChart, type ChartLine } from "./line-chart.tsx";
+import { LineChart } from "./line-chart.tsx";
 
 const fmtCurve = (v: number) => formatValue(v, 3);
-const REFERENCE_COLOR = "#8a8f98";
-
-/** A curve chart: its kind's lines (one per class, or per run in the compare view) and reference. */
-export interface CurveChart {
-  kind: CurveKind;
-  lines: ChartLine[];
-  xDomain: [number, number] | undefined;
-}
-
-/** The chart of one kind from its curves, each with an id, a legend label and a colour. */
-export function buildCurveChart(kind: CurveKind, curves: readonly { id: string; label: string; color: string; points: CurvePoints }[]): CurveChart {
-  const shaped = curves.map((c) => ({ ...c, xy: curveXY(kind.kind, c.points) }));
-  const xDomain = curveXDomain(kind, shaped.map((c) => c.xy));
-  const ref = curveReference(kind, xDomain);
-  const lines: ChartLine[] = shaped.map(({ id, label, color, xy }) => ({ id, label, color, x: xy.x, y: xy.y, lo: xy.y, hi: xy.y, smooth: null, dots: kind.dots }));
-  if (ref) lines.unshift({ id: "reference", label: ref.label, color: REFERENCE_COLOR, x: ref.x, y: ref.y, lo: ref.y, hi: ref.y, smooth: null, reference: true });
-  return { kind, lines, xDomain };
-}
 
 /** One curve chart, axes named and ranged by its kind. */
 export function CurveChartView({ chart, testId }: { chart: CurveChart; testId?: string }) {
@@ -58,7 +39,7 @@ export function CurvesPanel({ id, epoch, status, emptyText = "No ROC / PR curves
   const charts = useMemo(() => {
     const all = curves.data ?? [];
     return curveKinds(all).map((k) =>
-      buildCurveChart(k, all.filter((c) => c.kind === k.kind).map((c, i) => ({ id: c.class, label: curveClassLabel(c.class), color: runColor(i), points: c.points }))),
+      curveChart(k, all.filter((c) => c.kind === k.kind).map((c, i) => ({ id: c.class, label: curveClassLabel(c.class), color: runColor(i), points: c.points }))),
     );
   }, [curves.data]);
 

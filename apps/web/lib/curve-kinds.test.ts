@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { curveKind, curveKinds, curveReference, curveXDomain, curveXY, curvesHeading } from "./curve-kinds.ts";
+import { curveChart, curveKind, curveKinds, curveReference, curveXDomain, curveXY, curvesHeading } from "./curve-kinds.ts";
 
 describe("curve charts", () => {
   it("shows the kinds an evaluation has: ROC and PR for classification, PR at IoU 0.5 for detection", () => {
@@ -36,5 +36,15 @@ describe("curve charts", () => {
     expect(curvesHeading("detection")).toBe("PR curves (IoU 0.5)");
     expect(curvesHeading("classification")).toBe("ROC and PR curves");
     expect(curvesHeading("risk")).toBe("AUC by year and calibration");
+  });
+  it("a chart: the reference first (not data), then one dotted line per curve", () => {
+    const c = curveChart(curveKind("calibration"), [
+      { id: "a", label: "run a", color: "#111", points: [[0.4, 0.5], [0.1, 0.08]] },
+      { id: "b", label: "run b", color: "#222", points: [[0.2, 0.3]] },
+    ]);
+    expect(c.xDomain).toEqual([0, 1]);
+    expect(c.lines.map((l) => [l.id, l.reference ?? false, l.dots ?? false])).toEqual([["reference", true, false], ["a", false, true], ["b", false, true]]);
+    expect(c.lines[1].x).toEqual([0.1, 0.4]);
+    expect(curveChart(curveKind("roc"), [{ id: "mel", label: "mel", color: "#111", points: [[0, 0], [1, 1]] }]).lines.map((l) => l.id)).toEqual(["mel"]);
   });
 });

@@ -1,6 +1,7 @@
 // Which curve charts an evaluation gets: one per kind the trainer printed (ROC and PR for classification,
 // PR at IoU 0.5 for detection, AUC by year and calibration for risk), in a fixed order, with its axis
 // names, and how each kind's points become the chart's line and reference. Pure.
+import type { ChartLine } from "../components/line-chart.tsx";
 import { aucByYearXY, calibrationXY, chanceXY, diagonalXY, yearDomain, type CurvePoints, type CurveXY } from "./risk-curves.ts";
 
 export interface CurveKind {
@@ -65,6 +66,26 @@ export function curveReference(k: CurveKind, xDomain: [number, number] | undefin
   if (k.reference === "diagonal") return { ...diagonalXY(), label: "perfect calibration" };
   if (k.reference === "chance" && xDomain) return { ...chanceXY(xDomain[0], xDomain[1]), label: "chance (0.5)" };
   return null;
+}
+
+/** Grey that reads on light and dark backgrounds: a reference is not a series. */
+export const REFERENCE_COLOR = "#8a8f98";
+
+/** A curve chart: its kind, its lines (one per class, or per run in the compare view) after the reference, and its x range. */
+export interface CurveChart {
+  kind: CurveKind;
+  lines: ChartLine[];
+  xDomain: [number, number] | undefined;
+}
+
+/** The chart of one kind from its curves, each with an id, a legend label and a colour. */
+export function curveChart(kind: CurveKind, curves: readonly { id: string; label: string; color: string; points: CurvePoints }[]): CurveChart {
+  const shaped = curves.map((c) => ({ ...c, xy: curveXY(kind.kind, c.points) }));
+  const xDomain = curveXDomain(kind, shaped.map((c) => c.xy));
+  const ref = curveReference(kind, xDomain);
+  const lines: ChartLine[] = shaped.map(({ id, label, color, xy }) => ({ id, label, color, x: xy.x, y: xy.y, lo: xy.y, hi: xy.y, smooth: null, dots: kind.dots }));
+  if (ref) lines.unshift({ id: "reference", label: ref.label, color: REFERENCE_COLOR, x: ref.x, y: ref.y, lo: ref.y, hi: ref.y, smooth: null, reference: true });
+  return { kind, lines, xDomain };
 }
 
 /** The panel's heading for a run of a task family, before any curve has arrived. */
