@@ -1,9 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { BACKBONES, OPTIMIZERS, PRECISIONS } from "@trainyard/config";
+import { BACKBONES, MISSING_VIEWS, OPTIMIZERS, PRECISIONS, VIEW_AGGREGATIONS } from "@trainyard/config";
 import { getIn } from "../lib/config-doc.ts";
-import { archOptions, defaultArch, formTask, hasOtherClass, isDetection, monitorFallback, TASK_OPTIONS, taskSwitchEdits } from "../lib/task-form.ts";
+import { archLabel, archOptions, defaultArch, formSections, formTask, monitorFallback, TASK_OPTIONS, taskSwitchEdits } from "../lib/task-form.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { Field, type FieldContext } from "./config-field.tsx";
 import { PhaseEditor } from "./phase-editor.tsx";
@@ -21,8 +21,8 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
   const named = typeof set === "string" ? labelSets.data?.find((l) => l.name === set) : undefined;
   const chosen = inline ?? named?.labels ?? [];
   const task = formTask(ctx.value);
-  const detection = isDetection(task);
-  const otherApplies = hasOtherClass(task);
+  const show = formSections(task);
+  const otherApplies = show.otherClass;
   const otherClass = otherApplies && getIn(ctx.value, ["dataset", "labels", "other_class"]) !== false;
   const monitor = monitorFallback(task);
   const otherRatio = Number(getIn(ctx.value, ["dataset", "labels", "other_ratio"]) ?? 0.1);
@@ -52,7 +52,7 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
       </fieldset>
 
       <fieldset className="form-section">
-        <legend>Dataset and labels</legend>
+        <legend>{show.labelSet ? "Dataset and labels" : "Dataset"}</legend>
         <div className="fields">
           <div className="field">
             <label htmlFor="cfg-dataset">Dataset</label>
@@ -62,15 +62,17 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
             </select>
           </div>
           <Field ctx={ctx} path={["dataset", "image_size"]} label="Image size (px)" kind={{ type: "number", step: 1, min: 16 }} fallback={224} />
-          <div className="field">
-            <label htmlFor="cfg-labelset">Label set</label>
-            <select id="cfg-labelset" value={inline ? "(inline)" : String(set ?? "")} data-testid="label-set-picker"
-              onChange={(e) => ctx.set(["dataset", "labels", "set"], e.target.value === "(inline)" ? [...chosen] : e.target.value)}>
-              {labelSets.data?.map((l) => <option key={l.name} value={l.name}>{l.name} ({l.labels.length})</option>)}
-              <option value="all">all diagnoses</option>
-              <option value="(inline)">pick diagnoses here…</option>
-            </select>
-          </div>
+          {show.labelSet && (
+            <div className="field">
+              <label htmlFor="cfg-labelset">Label set</label>
+              <select id="cfg-labelset" value={inline ? "(inline)" : String(set ?? "")} data-testid="label-set-picker"
+                onChange={(e) => ctx.set(["dataset", "labels", "set"], e.target.value === "(inline)" ? [...chosen] : e.target.value)}>
+                {labelSets.data?.map((l) => <option key={l.name} value={l.name}>{l.name} ({l.labels.length})</option>)}
+                <option value="all">all diagnoses</option>
+                <option value="(inline)">pick diagnoses here…</option>
+              </select>
+            </div>
+          )}
           {otherApplies && (
             <>
               <Field ctx={ctx} path={["dataset", "labels", "other_class"]} label="Other class" kind={{ type: "checkbox" }} fallback={true} />
@@ -81,7 +83,7 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
             </>
           )}
         </div>
-        {inline && (
+        {show.labelSet && inline && (
           <div className="label-picker" data-testid="label-picker" role="group" aria-label="Diagnoses in the label set">
             {diagnoses.map(([d, n]) => (
               <label key={d}>
@@ -91,17 +93,19 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
             ))}
           </div>
         )}
-        <div className="small" data-testid="label-preview" aria-live="polite">
-          {chosen.length ? (
-            <>
-              <strong>{chosen.length} classes</strong>: {chosen.map((c) => `${c} (${dataset?.diagnoses[c] ?? "?"})`).join(", ")}
-              {otherClass && <> · other ≈ <span data-testid="other-estimate">{Math.round(otherPool * otherRatio)}</span> of {otherPool} images</>}
-            </>
-          ) : (
-            <span className="muted">Choose a label set to see its classes.</span>
-          )}
-        </div>
-        {dataset && (set !== undefined) && (
+        {show.labelSet && (
+          <div className="small" data-testid="label-preview" aria-live="polite">
+            {chosen.length ? (
+              <>
+                <strong>{chosen.length} classes</strong>: {chosen.map((c) => `${c} (${dataset?.diagnoses[c] ?? "?"})`).join(", ")}
+                {otherClass && <> · other ≈ <span data-testid="other-estimate">{Math.round(otherPool * otherRatio)}</span> of {otherPool} images</>}
+              </>
+            ) : (
+              <span className="muted">Choose a label set to see its classes.</span>
+            )}
+          </div>
+        )}
+        {show.labelSet && dataset && (set !== undefined) && (
           <DatasetPreview
             dataset={datasetName}
             labels={inline ?? String(set)}
@@ -121,10 +125,10 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
       <fieldset className="form-section">
         <legend>Model</legend>
         <div className="fields">
-          <Field ctx={ctx} path={["model", "arch"]} label={detection ? "Detector" : "Architecture"} kind={{ type: "select", options: archOptions(task) }} fallback={defaultArch(task)} />
+          <Field ctx={ctx} path={["model", "arch"]} label={archLabel(task)} kind={{ type: "select", options: archOptions(task) }} fallback={defaultArch(task)} />
           <Field ctx={ctx} path={["model", "backbone"]} label="Backbone" kind={{ type: "select", options: BACKBONES }} fallback="resnet50" />
           <Field ctx={ctx} path={["model", "pretrained"]} label="Pretrained" kind={{ type: "text" }} fallback="imagenet" />
-          {!detection && (
+          {show.imageHead && (
             <>
               <Field ctx={ctx} path={["model", "image_head"]} label="Image head" kind={{ type: "number", step: 1 }} fallback={256} />
               <Field ctx={ctx} path={["model", "fusion"]} label="Fusion width" kind={{ type: "number", step: 1 }} fallback={64} />
@@ -151,7 +155,18 @@ export function ConfigForm({ ctx }: { ctx: FieldContext }) {
         </div>
       </fieldset>
 
-      {detection && (
+      {show.risk && (
+        <fieldset className="form-section" data-testid="risk-fields">
+          <legend>Risk</legend>
+          <div className="fields">
+            <Field ctx={ctx} path={["model", "risk", "aggregation"]} label="Views combined by" kind={{ type: "select", options: VIEW_AGGREGATIONS }} fallback="attention" />
+            <Field ctx={ctx} path={["training", "risk", "max_followup"]} label="Years predicted (max follow-up)" kind={{ type: "number", step: 1, min: 1, max: 20 }} fallback={5} />
+            <Field ctx={ctx} path={["training", "risk", "missing_views"]} label="Exam missing a view" kind={{ type: "select", options: MISSING_VIEWS }} fallback="drop" />
+          </div>
+        </fieldset>
+      )}
+
+      {show.detection && (
         <fieldset className="form-section" data-testid="detection-fields">
           <legend>Detection</legend>
           <div className="fields">

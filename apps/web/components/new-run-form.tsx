@@ -85,7 +85,8 @@ export function NewRunForm() {
   else if (valid && result?.ok)
     statusLine = (
       <span className="text-ok" data-testid="config-valid">
-        Valid · {result.config.name} on {result.config.dataset.name} · {result.classes.length} classes ·{" "}
+        Valid · {result.config.name} on {result.config.dataset.name} ·{" "}
+        {result.config.training.task === "risk" ? `risk by year 1–${result.config.training.risk.max_followup}` : `${result.classes.length} classes`} ·{" "}
         {result.config.training.phases.map((p) => `${p.name} ${p.epochs}ep`).join(" → ")}
       </span>
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { experimentSchema } from "@trainyard/config";
 import { readConfig, setConfigValue } from "./config-doc.ts";
-import { archOptions, formTask, monitorFallback, taskSwitchEdits } from "./task-form.ts";
+import { archLabel, archOptions, formSections, formTask, monitorFallback, taskSwitchEdits } from "./task-form.ts";
 
 const YAML = `name: t
 dataset:
@@ -44,5 +44,41 @@ describe("the form's task", () => {
   });
   it("switching between the classification tasks keeps the model and the other class", () => {
     expect(taskSwitchEdits(readConfig(YAML).value, "multiclass")).toEqual([[["training", "task"], "multiclass"]]);
+  });
+  it("risk offers its two models and watches the C-index", () => {
+    expect(archOptions("risk")).toEqual(["cumulative_hazard", "cox"]);
+    expect(monitorFallback("risk")).toBe("val/c_index");
+    expect(archLabel("risk")).toBe("Risk model");
+    expect(archLabel("detection")).toBe("Detector");
+    expect(archLabel("multilabel")).toBe("Architecture");
+  });
+  it("shows risk's fields and hides the label set and the other class for risk; each task its own", () => {
+    expect(formSections("risk")).toEqual({ labelSet: false, otherClass: false, detection: false, risk: true, imageHead: true });
+    expect(formSections("detection")).toEqual({ labelSet: true, otherClass: false, detection: true, risk: false, imageHead: false });
+    expect(formSections("multilabel")).toEqual({ labelSet: true, otherClass: true, detection: false, risk: false, imageHead: true });
+    expect(formSections("multiclass").risk).toBe(false);
+  });
+  it("switching to risk drops the classifier, the whole label set and the AUC monitor; the config is then valid", () => {
+    const text = apply(YAML, "risk");
+    const v = readConfig(text).value!;
+    expect(formTask(v)).toBe("risk");
+    expect((v.model as Record<string, unknown>).arch).toBeUndefined();
+    expect((v.dataset as Record<string, unknown>).labels).toBeUndefined();
+    expect((v.training as { early_stopping: object }).early_stopping).toEqual({});
+    expect((v.training as { checkpoint: object }).checkpoint).toEqual({ monitor: "val/loss", mode: "min" });
+    const parsed = experimentSchema.safeParse(v);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    expect(parsed.data?.model.arch).toBe("cumulative_hazard");
+    expect(parsed.data?.training.risk).toEqual({ max_followup: 5, missing_views: "drop" });
+    expect(text).toContain("backbone: resnet18");
+  });
+  it("switching from risk to detection drops the C-index monitor and the risk model", () => {
+    const risk = setConfigValue(apply(YAML, "risk"), ["training", "risk", "max_followup"], 3);
+    const withRisk = setConfigValue(setConfigValue(risk, ["model", "arch"], "cox"), ["training", "early_stopping", "monitor"], "val/c_index");
+    const v = readConfig(apply(withRisk, "detection")).value!;
+    expect((v.model as Record<string, unknown>).arch).toBeUndefined();
+    expect((v.training as { early_stopping: object }).early_stopping).toEqual({});
+    expect((v.training as { risk: object }).risk).toEqual({ max_followup: 3 }); // harmless to detection: kept
+    expect(experimentSchema.safeParse(v).success).toBe(true);
   });
 });
