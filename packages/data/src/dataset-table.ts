@@ -29,6 +29,24 @@ export interface DatasetTable {
   cacheFit: CacheFit;
   /** Boxes per image for detection; null when the dataset was imported without a boxes file. */
   boxes: DatasetBoxes | null;
+  /** Follow-up targets per image for risk prediction; null when imported without --time-col / --event-col. */
+  survival: DatasetSurvival | null;
+}
+
+/** Follow-up targets of a dataset (training.task risk), one entry per table row. */
+export interface DatasetSurvival {
+  /** Case (exam) per row: the rows of a case are its views (the case column, else each image is its own case). */
+  cases: string[];
+  /** View per row (null: imported without --view-col). */
+  views: string[] | null;
+  /** The dataset's view names, sorted: the model's view slots (["image"] without --view-col). */
+  viewNames: string[];
+  /** Follow-up in years per row (equal across a case's rows). */
+  time: number[];
+  /** 1 event, 0 censored, per row (equal across a case's rows). */
+  event: number[];
+  /** The true log-hazard per row where the dataset knows it (the synthetic demo only), else null. */
+  oracle: number[] | null;
 }
 
 /**
@@ -60,8 +78,8 @@ export function writeDatasetTable(dir: string, table: DatasetTable): void {
 export function readDatasetTable(dir: string): DatasetTable {
   const t = JSON.parse(readFileSync(join(dir, TABLE_FILE), "utf8")) as Omit<DatasetTable, "version"> & { version: number };
   // version 1 tables (before exclusion and fit were stored) read as "nothing excluded, crop"
-  // tables written before boxes existed have none
-  return { ...t, version: 2, excluded: t.excluded ?? [], cacheFit: t.cacheFit ?? "crop", boxes: t.boxes ?? null };
+  // tables written before boxes (or follow-up targets) existed have none
+  return { ...t, version: 2, excluded: t.excluded ?? [], cacheFit: t.cacheFit ?? "crop", boxes: t.boxes ?? null, survival: t.survival ?? null };
 }
 
 export function diagnosisCounts(table: Pick<DatasetTable, "diagnoses">): Record<string, number> {

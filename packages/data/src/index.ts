@@ -13,6 +13,7 @@ export * from "./manifest-read.ts";
 export * from "./manifest-import.ts";
 export * from "./box-files.ts";
 export * from "./dataset-boxes.ts";
+export * from "./survival-targets.ts";
 export * from "./image-check.ts";
 export * from "./image-cache.ts";
 export * from "./image-decode.ts";

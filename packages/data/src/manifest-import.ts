@@ -8,10 +8,11 @@ import type { BoxesReport } from "./dataset-boxes.ts";
 import type { ImageCheck } from "./image-check.ts";
 import { ManifestError, type ManifestColumns } from "./manifest-read.ts";
 import { groupsCrossingSplits } from "./split.ts";
+import { buildSurvival, chooseSurvivalColumns, survivalReport, type SurvivalColumns, type SurvivalOptions, type SurvivalReport } from "./survival-targets.ts";
 
 export { ManifestError } from "./manifest-read.ts";
 
-export interface ManifestOptions {
+export interface ManifestOptions extends SurvivalOptions {
   imageCol?: string;
   groupCol?: string;
   labelCol?: string;
@@ -33,6 +34,9 @@ export interface ManifestOptions {
   labelsFromBoxes?: boolean;
 }
 
+/** Whether the options import follow-up targets (training.task risk). */
+export const importsSurvival = (opts: ManifestOptions) => Boolean(opts.timeCol);
+
 export interface ChosenColumns {
   image: string;
   group: string;
@@ -40,6 +44,8 @@ export interface ChosenColumns {
   label: string | null;
   split: string | null;
   case: string | null;
+  /** Follow-up columns (time, event, view), none of them metadata; null without --time-col. */
+  survival: SurvivalColumns | null;
   metadata: string[];
 }
 
@@ -83,6 +89,8 @@ export interface ImportReport {
   };
   /** Boxes (imported with a boxes file), else null. */
   boxes: BoxesReport | null;
+  /** Follow-up targets (imported with --time-col and --event-col), else null. */
+  survival: SurvivalReport | null;
   /** Lists cut to REPORT_LIST_CAP entries (name -> full length). */
   truncated?: Record<string, number>;
 }
@@ -100,14 +108,17 @@ function pick(header: string[], wanted: string | undefined, guesses: string[], w
 export function chooseColumns(header: string[], opts: ManifestOptions): ChosenColumns {
   const image = pick(header, opts.imageCol, GUESSES.image, "image", "--image-col");
   const group = pick(header, opts.groupCol, GUESSES.group, "patient / group id", "--group-col");
-  const label = opts.labelsFromBoxes && !opts.labelCol ? null : pick(header, opts.labelCol, GUESSES.label, "diagnosis", "--label-col");
+  const survival = chooseSurvivalColumns(header, opts);
+  // with boxes or follow-up targets, diagnoses come from a column only when one is named
+  const label = (opts.labelsFromBoxes || survival) && !opts.labelCol ? null : pick(header, opts.labelCol, GUESSES.label, "diagnosis", "--label-col");
   const split = opts.splitCol ? pick(header, opts.splitCol, [], "split", "--split-col") : null;
   const kase = opts.caseCol ? pick(header, opts.caseCol, [], "case", "--case-col") : null;
-  const used = [image, group, label, split, kase];
-  return { image, group, label, split, case: kase, metadata: header.filter((h) => !used.includes(h)) };
+  // the follow-up and event are the target: never metadata
+  const used = [image, group, label, split, kase, ...(survival ? [...survival.time, survival.event, survival.view] : [])];
+  return { image, group, label, split, case: kase, survival, metadata: header.filter((h) => !used.includes(h)) };
 }
 
-/** With the diagnoses from the boxes: the manifest column that would have been guessed as the diagnosis. */
+/** With the diagnoses from the boxes (or none, for follow-up targets): the column that would have been guessed as the diagnosis. */
 function diagnosisLikeColumn(header: string[], cols: ChosenColumns): string | null {
   if (cols.label !== null) return null;
   try {
@@ -164,8 +175,9 @@ export function buildDatasetTable(m: ManifestColumns, opts: ManifestOptions): Bu
   const table: DatasetTable = {
     version: 2, imageIds: [], imagePaths: [], groups: [], diagnoses: [],
     metadata: Object.fromEntries(cols.metadata.map((c) => [c, []])),
-    features: [], splitColumn: splitCol ? [] : null, excluded: [], cacheFit: opts.cacheFit ?? "crop", boxes: null,
+    features: [], splitColumn: splitCol ? [] : null, excluded: [], cacheFit: opts.cacheFit ?? "crop", boxes: null, survival: null,
   };
+  const rowOf = new Int32Array(m.rows);
   const metaLists = cols.metadata.map((c) => table.metadata[c]);
   const caseOf: string[] = [];
   for (let r = 0; r < m.rows; r++) {
@@ -174,6 +186,7 @@ export function buildDatasetTable(m: ManifestColumns, opts: ManifestOptions): Bu
     const cell = labelsCol ? labelsCol[r] : null;
     const labels = !cell ? [] : cell.includes(delimiter) ? cell.split(delimiter).map(cleanLabel).filter(Boolean) : [cleanLabel(cell)];
     const seen = byImage.get(id);
+    rowOf[r] = seen ?? table.imageIds.length;
     if (seen !== undefined) {
       rowsPerImage[seen]++;
       for (const l of labels) if (!table.diagnoses[seen].includes(l)) table.diagnoses[seen].push(l);
@@ -199,6 +212,7 @@ export function buildDatasetTable(m: ManifestColumns, opts: ManifestOptions): Bu
     });
     caseOf.forEach((c, i) => (table.diagnoses[i] = [...perCase.get(c)!]));
   }
+  if (cols.survival) table.survival = buildSurvival(m, cols.survival, table, rowOf, opts.survivalOracle);
 
   let schema: FeatureSchema;
   let schemaColumns: { name: string; skipped: string | null }[];
@@ -313,7 +327,14 @@ export function buildImportReport(
     encodedDim: encodedDimension(table.features),
     split,
     boxes: boxes && { ...boxes, rejected: capped(boxes.rejected, "boxes.rejected", truncated, cap) },
+    survival: null,
   };
+  if (table.survival && columns.survival) {
+    const usable = new Uint8Array(n).fill(1);
+    for (const r of excluded) usable[r] = 0;
+    const c = columns.survival;
+    report.survival = survivalReport(table.survival, usable, { time: [...c.time], event: c.event, view: c.view, case: c.case });
+  }
   if (split) split.crossingGroups = capped(split.crossingGroups, "split.crossingGroups", truncated, cap);
   if (Object.keys(truncated).length) report.truncated = truncated;
   return report;

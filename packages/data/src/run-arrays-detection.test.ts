@@ -39,6 +39,7 @@ function table(): DatasetTable {
     excluded: [7],
     cacheFit: "pad",
     boxes: { classes, offsets, coords, labels, sizes },
+    survival: null,
   };
 }
 const S = 64;

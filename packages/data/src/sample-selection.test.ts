@@ -10,7 +10,7 @@ import { selectSamples, type SelectionOptions } from "./sample-selection.ts";
 // 600 patients x 2 images; diagnoses: common "nevus", then mel, bcc, three rarer ones, some unlabeled
 function table(): DatasetTable {
   const dx = ["nevus", "nevus", "nevus", "mel", "bcc", "eczema", "psoriasis", "wart", "nevus", "мелан"];
-  const t: DatasetTable = { version: 2, imageIds: [], imagePaths: [], groups: [], diagnoses: [], metadata: { age: [] }, features: [{ name: "age", kind: "continuous" }], splitColumn: null, excluded: [], cacheFit: "crop", boxes: null };
+  const t: DatasetTable = { version: 2, imageIds: [], imagePaths: [], groups: [], diagnoses: [], metadata: { age: [] }, features: [{ name: "age", kind: "continuous" }], splitColumn: null, excluded: [], cacheFit: "crop", boxes: null, survival: null };
   for (let p = 0; p < 600; p++)
     for (let k = 0; k < 2; k++) {
       const i = t.imageIds.length;

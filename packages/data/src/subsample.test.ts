@@ -7,7 +7,7 @@ import { selectSamples, type SelectionOptions } from "./sample-selection.ts";
 
 // 1,000 patients x 2 images: 960 "nevus" patients and 40 "mel" ones
 function table(): DatasetTable {
-  const t: DatasetTable = { version: 2, imageIds: [], imagePaths: [], groups: [], diagnoses: [], metadata: {}, features: [], splitColumn: null, excluded: [], cacheFit: "crop", boxes: null };
+  const t: DatasetTable = { version: 2, imageIds: [], imagePaths: [], groups: [], diagnoses: [], metadata: {}, features: [], splitColumn: null, excluded: [], cacheFit: "crop", boxes: null, survival: null };
   for (let p = 0; p < 1000; p++)
     for (let k = 0; k < 2; k++) {
       const i = t.imageIds.length;
