@@ -9,6 +9,7 @@ export * from "./metadata-encoder.ts";
 export * from "./other-class.ts";
 export * from "./sample-selection.ts";
 export * from "./run-arrays.ts";
+export * from "./run-arrays-risk.ts";
 export * from "./manifest-read.ts";
 export * from "./manifest-import.ts";
 export * from "./box-files.ts";

@@ -7,10 +7,13 @@
 // images (there is no "other" class). targets is then image-level presence, which the split stratifies
 // on; boxes [B, 6] = (sample, class, x0, y0, x1, y1) in cache pixels, sorted by sample, and geometry
 // [n, 6] per sample, so the trainer maps them back to source pixels.
+//
+// Risk (training.task risk): samples are cases (exams) of several views; run-arrays-risk.ts.
 import type { ExperimentConfig } from "@trainyard/config";
 import { compileDatasetIndex, type DatasetIndex } from "./dataset-index.ts";
 import { boxDiagnoses, type DatasetTable } from "./dataset-table.ts";
 import { encodeMetadata, fitEncoder, type MetadataEncoder } from "./metadata-encoder.ts";
+import { prepareRiskArrays, type RiskArraysSummary } from "./run-arrays-risk.ts";
 import { selectSamples, type SelectionOptions, type SplitCounts } from "./sample-selection.ts";
 import { SPLIT_CODES, type SplitName } from "./split.ts";
 
@@ -30,6 +33,16 @@ export interface RunArrays {
   boxes: Float32Array | null;
   /** Detection: [n, 6] (scale_x, scale_y, pad_x, pad_y, source_w, source_h) per sample; null for classification. */
   geometry: Float32Array | null;
+  /** Risk: [n, V] cache row per view slot (viewNames order), -1 for a missing view; null otherwise. */
+  views: BigInt64Array | null;
+  /** Risk: the view slots (the dataset's view names, sorted; ["image"] without a view column). */
+  viewNames: string[] | null;
+  /** Risk: [n, 2] (follow-up in years, event). */
+  survival: Float32Array | null;
+  /** Risk: [n] the true log-hazard, where the dataset knows it (the synthetic demo). */
+  oracle: Float32Array | null;
+  /** Risk: what was left out and the events per split, for the prepare log. */
+  risk: RiskArraysSummary | null;
 }
 
 export class RunArraysError extends Error {}
@@ -81,6 +94,7 @@ export function prepareRunArrays(opts: {
   geometry?: readonly (readonly number[])[] | null;
 }): RunArrays {
   const { config, labels, cacheRows } = opts;
+  if (config.training.task === "risk") return prepareRiskArrays({ table: opts.table, config, cacheRows });
   const detection = isDetection(config);
   const table = detection ? detectionTable(opts.table) : opts.table;
   const index = opts.index ?? compileDatasetIndex(table);
@@ -108,7 +122,10 @@ export function prepareRunArrays(opts: {
     metadata = encodeMetadata(encoder, table.metadata, sel.rows);
   }
   const det = detection ? detectionArrays(opts.table, sel.rows, labels, opts.geometry ?? null) : null;
-  return { classes: sel.classes, rows, targets, metadata, encoder, split: sel.split, counts: sel.counts, boxes: det?.boxes ?? null, geometry: det?.geometry ?? null };
+  return {
+    classes: sel.classes, rows, targets, metadata, encoder, split: sel.split, counts: sel.counts, boxes: det?.boxes ?? null, geometry: det?.geometry ?? null,
+    views: null, viewNames: null, survival: null, oracle: null, risk: null,
+  };
 }
 
 /** Boxes of the selected classes in cache pixels, and each sample's geometry. */
