@@ -21,3 +21,4 @@ export * from "./image-decode.ts";
 export * from "./image-header.ts";
 export * from "./demo-dataset.ts";
 export * from "./demo-detection.ts";
+export * from "./demo-risk.ts";
