@@ -1,7 +1,10 @@
 // The validation report of an import: rows, images found / missing / unreadable, duplicates, groups,
-// diagnoses, metadata missing rates, every group a manifest's split leaks, and for a dataset with boxes
-// the boxes per class, "no findings" images, box sizes and every rejected box.
+// diagnoses, metadata missing rates, every group a manifest's split leaks, for a dataset with boxes
+// the boxes per class, "no findings" images, box sizes and every rejected box, and for a dataset with
+// follow-up (risk) the follow-up distribution, events and censoring by year and the views cases have.
+import type { SurvivalSummary } from "../../lib/survival-summary.ts";
 import type { RouterOutputs } from "../../lib/trpc.ts";
+import { SurvivalReport } from "./survival-report.tsx";
 import "./datasets.css";
 
 export type ImportReportData = RouterOutputs["datasets"]["get"]["report"];
@@ -20,6 +23,8 @@ export function ImportReport({ report: r }: { report: ImportReportData }) {
   const t = r.truncated ?? {};
   const missing = t.missingImages ?? r.missingImages.length;
   const unreadable = t.unreadableImages ?? r.unreadableImages.length;
+  // absent from reports of datasets imported before follow-up was read; null without follow-up columns
+  const survival = (r as { survival?: SurvivalSummary | null }).survival ?? null;
   return (
     <div className="import-report" data-testid="import-report">
       <dl className="ds-facts">
@@ -61,6 +66,7 @@ export function ImportReport({ report: r }: { report: ImportReportData }) {
         </div>
       )}
       {r.boxes && <BoxesReport boxes={r.boxes} rejectedTotal={t["boxes.rejected"]} />}
+      {survival && <SurvivalReport survival={survival} />}
       <div className="ds-grid">
         <section>
           <h3>Diagnoses ({Object.keys(r.diagnoses).length}; {r.unlabeledImages} images unlabeled)</h3>
