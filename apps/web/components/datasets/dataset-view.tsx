@@ -26,7 +26,7 @@ export function DatasetView({ name }: { name: string }) {
   const ds = d.data;
   const boxes = ds.report.boxes ?? null;
   const detection = Boolean(boxes) && asDetection;
-  const survivalOnly = Boolean((ds.report as { survival?: unknown }).survival) && Object.keys(ds.diagnoses).length === 0;
+  const survivalOnly = Boolean(ds.report.survival) && Object.keys(ds.diagnoses).length === 0;
   const boxClasses = boxes ? Object.fromEntries(boxes.classes.filter((c) => boxes.perClass[c] > 0).map((c) => [c, boxes.imagesPerClass[c]])) : {};
   return (
     <>

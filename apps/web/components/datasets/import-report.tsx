@@ -24,7 +24,7 @@ export function ImportReport({ report: r }: { report: ImportReportData }) {
   const missing = t.missingImages ?? r.missingImages.length;
   const unreadable = t.unreadableImages ?? r.unreadableImages.length;
   // absent from reports of datasets imported before follow-up was read; null without follow-up columns
-  const survival = (r as { survival?: SurvivalSummary | null }).survival ?? null;
+  const survival: SurvivalSummary | null = r.survival ?? null;
   return (
     <div className="import-report" data-testid="import-report">
       <dl className="ds-facts">
