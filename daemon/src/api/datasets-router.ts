@@ -8,7 +8,7 @@ import { DatasetImportError } from "../datasets/import-dataset.ts";
 import { importJobs } from "../datasets/import-jobs.ts";
 import { computePreview } from "../datasets/preview.ts";
 import { createDemoDataset, DEMO_TASKS } from "../datasets/demo.ts";
-import { datasetBoxes } from "../runs/label-resolution.ts";
+import { datasetBoxes, datasetSurvival } from "../runs/label-resolution.ts";
 import { TASKS } from "@trainyard/protocol/tasks";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
@@ -23,6 +23,12 @@ const manifestInput = z.object({
   labelCol: column,
   splitCol: column,
   caseCol: column,
+  /** Follow-up in years, or "START,END": two date columns (training.task risk); needs eventCol. */
+  timeCol: z.string().min(1).max(401).optional(),
+  /** 1 event, 0 censored (true/false, yes/no); needs timeCol. */
+  eventCol: column,
+  /** The view of each image (L-CC, R-MLO, ...); needs caseCol. */
+  viewCol: column,
   labelDelimiter: z.string().min(1).max(5).optional(),
   /** A boxes file comes with the import: the diagnoses come from its classes unless labelCol is given. */
   labelsFromBoxes: z.boolean().optional(),
@@ -69,6 +75,8 @@ const previewInput = z.object({
   subsampleStratified: z.boolean().optional(),
   imageSize: z.number().int().min(8).max(4096).optional(),
   task: z.enum(TASKS).optional(),
+  /** Risk: training.risk.missing_views. */
+  missingViews: z.enum(["drop", "allow"]).optional(),
 });
 
 function boxSummary(d: DatasetRow): { total: number; classes: Record<string, number>; noFindings: number } | null {
@@ -94,6 +102,8 @@ export const datasetsRouter = router({
       createdAt: d.createdAt,
       // null: imported without boxes (a detection run needs them); else the kept boxes and their classes
       boxes: boxSummary(d),
+      // null: imported without follow-up targets (a risk run needs them); else the report's survival section
+      survival: datasetSurvival(d),
     })),
   ),
 
@@ -110,6 +120,7 @@ export const datasetsRouter = router({
       manifestPath: d.manifestPath, imagesDir: d.imagesDir, error: d.error, createdAt: d.createdAt,
       hasSplitColumn: Boolean((d.report as { split?: unknown }).split),
       boxes: boxSummary(d),
+      survival: datasetSurvival(d),
     };
   }),
 
@@ -187,6 +198,7 @@ export const datasetsRouter = router({
           subsampleFraction: config.dataset.subsample.fraction,
           subsampleStratified: config.dataset.subsample.stratified,
           imageSize: config.dataset.image_size,
+          missingViews: config.training.risk.missing_views,
         });
         const row = getDataset(ctx.daemon.store.db, config.dataset.name)!;
         const cache = getImageCache(ctx.daemon.store.db, row.id, config.dataset.image_size);
@@ -196,7 +208,7 @@ export const datasetsRouter = router({
       }
     }),
 
-  /** Generate and import a built-in demo dataset (classification: with its label set; detection: with boxes), replacing an older copy. */
+  /** Generate and import a built-in demo dataset (classification: with its label set; detection: with boxes; risk: exams with follow-up), replacing an older copy. */
   createDemo: publicProcedure
     .input(z.object({ task: z.enum(DEMO_TASKS).default("classification") }).optional())
     .mutation(async ({ ctx, input }) => createDemoDataset(ctx.daemon, input?.task ?? "classification")),

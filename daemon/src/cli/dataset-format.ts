@@ -1,5 +1,5 @@
 // Terminal rendering of import reports, import progress and previews.
-import type { BoxesReport, ImportReport, SizeQuantiles } from "@trainyard/data";
+import type { BoxesReport, ImportReport, SizeQuantiles, SurvivalReport } from "@trainyard/data";
 import type { Preview } from "../datasets/preview.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 2 : 1)}%`;
@@ -10,7 +10,7 @@ export function formatImportReport(name: string, r: ImportReport): string {
   const t = r.truncated ?? {};
   const lines = [
     `dataset "${name}" (${r.format}): ${r.rows} rows -> ${r.images} images of ${r.groups} groups (${r.columns.group}); ${r.usableImages} usable`,
-    `  columns: image ${r.columns.image}, group ${r.columns.group}, label ${r.columns.label ?? "(the box classes)"}${r.columns.split ? `, split ${r.columns.split}` : ""}${r.columns.case ? `, case ${r.columns.case}` : ""}`,
+    `  columns: image ${r.columns.image}, group ${r.columns.group}, label ${r.columns.label ?? (r.boxes ? "(the box classes)" : "(none)")}${r.columns.split ? `, split ${r.columns.split}` : ""}${r.columns.case ? `, case ${r.columns.case}` : ""}`,
     `  images: ${r.imagesFound} found, ${t.missingImages ?? r.missingImages.length} missing, ${t.unreadableImages ?? r.unreadableImages.length} unreadable`,
     ...list(r.missingImages, (p) => `missing: ${p}`),
     ...list(r.unreadableImages, (u) => `unreadable: ${u.path}: ${u.error}`),
@@ -30,6 +30,7 @@ export function formatImportReport(name: string, r: ImportReport): string {
     lines.push(...list(r.split.crossingGroups, (g) => `${g.group}: ${g.splits.join(" + ")} (${g.images} images)`, 1000));
   }
   if (r.boxes) lines.push(...formatBoxes(r.boxes, t["boxes.rejected"]));
+  if (r.survival) lines.push(...formatSurvival(r.survival));
   return lines.join("\n");
 }
 
@@ -59,6 +60,23 @@ function formatBoxes(b: BoxesReport, rejectedTotal: number | undefined): string[
   return lines;
 }
 
+const bins = (h: Record<string, number>) => Object.entries(h).map(([k, v]) => `${k}: ${v}`).join(", ");
+
+function formatSurvival(s: SurvivalReport): string[] {
+  const f = s.followup;
+  const c = s.columns;
+  const views = Object.keys(s.viewCounts);
+  return [
+    `  follow-up targets (time ${c.time.join(" to ")}, event ${c.event}${c.view ? `, view ${c.view}` : ""}${c.case ? `, case ${c.case}` : ""}): ${s.cases} exams; ${s.events} events (${pct(s.eventRate)}), ${s.censored} censored (${pct(s.cases ? s.censored / s.cases : 0)})${s.casesWithoutImages ? `; ${s.casesWithoutImages} exams without a usable image` : ""}`,
+    `    follow-up years: min ${f.min}, p10 ${f.p10}, p25 ${f.p25}, median ${f.median}, p75 ${f.p75}, p90 ${f.p90}, max ${f.max} (mean ${f.mean})`,
+    `    exams by follow-up year: ${bins(s.followupHistogram)}`,
+    `    events per year: ${bins(s.eventsPerYear)}`,
+    `    censored per year: ${bins(s.censoredPerYear)}`,
+    `    views (${views.length}): ${views.map((v) => `${v} ${s.viewCounts[v]}`).join(", ")}; views per exam: ${bins(s.viewsPerCase)}`,
+    `    exams missing a view: ${s.casesMissingView}${s.casesMissingView ? ` (${Object.entries(s.missingByView).filter(([, k]) => k > 0).map(([v, k]) => `${v} ${k}`).join(", ")})` : ""}`,
+  ];
+}
+
 export function formatPreview(p: Preview & { name?: string; imageSize?: number; cache?: string }): string {
   const w = Math.max(8, ...p.classes.map((c) => c.length));
   const row = (label: string, cells: (number | string)[]) => `${label.padEnd(w)}  ${cells.map((c) => String(c).padStart(8)).join("")}`;
@@ -71,5 +89,19 @@ export function formatPreview(p: Preview & { name?: string; imageSize?: number; 
     `left out: ${p.dropped.unusable} unusable images, ${p.dropped.subsample} by subsampling, ${p.dropped.unlabeled} without a selected label, ${p.dropped.otherDownsampled} "other" downsampled`,
   ];
   if (p.otherMakeup.length) lines.push(`"other" in train: ${p.otherMakeup.map((o) => `${o.diagnosis} ${o.count}`).join(", ")}`);
+  if (p.risk) return formatRiskPreview(p, lines).join("\n");
   return lines.join("\n");
+}
+
+/** A risk preview: samples are exams, "event" counts those with an event; what left out is exams. */
+function formatRiskPreview(p: Preview & { name?: string; imageSize?: number; cache?: string }, lines: string[]): string[] {
+  const r = p.risk!;
+  const m = r.missingViews;
+  const missing = Object.entries(m.byView).filter(([, k]) => k > 0).map(([v, k]) => `${v} ${k}`).join(", ") || "none";
+  return [
+    lines[0].replace(/ samples, \d+ classes$/, ` exams of ${r.viewNames.length} view${r.viewNames.length === 1 ? "" : "s"} (${r.viewNames.join(", ")}); "event" counts the exams with an event`),
+    ...lines.slice(1).filter((l) => !l.startsWith("left out:")).map((l) => l.replace(/^samples/, "exams  ")),
+    `left out: ${r.leftOut.noImage} exams without a usable image, ${r.leftOut.subsample} by subsampling, ${r.leftOut.missingViews} for missing views`,
+    m.policy === "drop" ? `missing views (drop): ${r.leftOut.missingViews} exams left out; missing ${missing}` : `missing views (allow): ${m.cases} exams kept with a view masked; missing ${missing}`,
+  ];
 }

@@ -1,6 +1,6 @@
 // Dataset tables kept in memory, compiled for counting: a preview over a 370k-row dataset must not
 // re-read and re-parse its table.json. One entry per dataset (keyed by id, so a re-import replaces it).
-import { compileDatasetIndex, detectionTable, readCacheIndex, readDatasetTable, usableFromCacheRows, type DatasetIndex, type DatasetTable } from "@trainyard/data";
+import { compileDatasetIndex, compileRiskCases, detectionTable, readCacheIndex, readDatasetTable, usableFromCacheRows, type DatasetIndex, type DatasetTable, type RiskCases } from "@trainyard/data";
 import { getImageCache, type DatasetRow } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { cacheDir } from "../home.ts";
@@ -11,6 +11,8 @@ interface Entry {
   index: DatasetIndex;
   /** The index detection selects from (each image's diagnoses = its box classes); compiled on first use. */
   boxIndex?: DatasetIndex;
+  /** The exams risk selects from; compiled on first use. */
+  riskCases?: RiskCases;
   /** Usable-row masks from built image caches, by cache size. */
   usable: Map<number, Uint8Array>;
 }
@@ -43,6 +45,12 @@ export function loadDataset(daemon: Daemon, row: DatasetRow): Entry {
 export function detectionIndex(entry: Entry): DatasetIndex | null {
   if (!entry.table.boxes) return null;
   return (entry.boxIndex ??= compileDatasetIndex(detectionTable(entry.table)));
+}
+
+/** The exams a risk run or preview selects from; null for a dataset without follow-up targets. */
+export function riskCases(entry: Entry): RiskCases | null {
+  if (!entry.table.survival) return null;
+  return (entry.riskCases ??= compileRiskCases(entry.table));
 }
 
 export function forgetDataset(daemon: Daemon, name: string): void {

@@ -9,6 +9,7 @@ import {
   buildDatasetTable,
   buildImportReport,
   checkImages,
+  checkSurvivalOptions,
   detectImageExt,
   FeatureSchemaError,
   ManifestError,
@@ -45,6 +46,9 @@ export interface ImportRequest extends ManifestOptions {
   boxes?: { path: string; format?: BoxFormat; imageCol?: string; coords?: [string, string, string, string]; labelCol?: string; names?: string };
 }
 
+/** Follow-up targets (--time-col) are cached letterboxed unless --fit says otherwise: a crop would cut tissue off a mammogram. */
+const defaultFit = (req: ImportRequest) => (req.boxes || req.timeCol ? "pad" : "crop");
+
 export type ImportPhase = "reading manifest" | "building table" | "checking images" | "reading boxes" | "saving";
 export type ImportProgress = (phase: ImportPhase, done: number, total: number) => void;
 
@@ -65,6 +69,12 @@ export function checkImportRequest(daemon: Daemon, name: string, req: ImportRequ
     if (req.cacheFit === "crop")
       throw new DatasetImportError("--fit crop would cut off the image edges and the boxes on them: a dataset with boxes is cached letterboxed (--fit pad, the default with --boxes); leave --fit out");
   }
+  try {
+    checkSurvivalOptions(req);
+  } catch (e) {
+    if (e instanceof ManifestError) throw new DatasetImportError(e.message);
+    throw e;
+  }
 }
 
 export async function importDataset(
@@ -76,7 +86,7 @@ export async function importDataset(
   checkImportRequest(daemon, name, req, replace);
   const manifest = resolve(req.manifest);
   const imagesDir = resolve(req.imagesDir);
-  const manifestOpts: ManifestOptions = { ...req, cacheFit: req.cacheFit ?? (req.boxes ? "pad" : "crop"), labelsFromBoxes: Boolean(req.boxes) };
+  const manifestOpts: ManifestOptions = { ...req, cacheFit: req.cacheFit ?? defaultFit(req), labelsFromBoxes: Boolean(req.boxes) };
   let built, m;
   try {
     onProgress("reading manifest", 0, 1);

@@ -1,8 +1,8 @@
 // Resolve a config's label set (registered name, "all", or inline list) against a dataset's diagnoses,
-// or, for detection, against its box classes.
+// or, for detection, against its box classes. Risk has one class whatever the label set says: the event.
 import { ConfigError, type ExperimentConfig } from "@trainyard/config";
 import { getLabelSet, listLabelSets, type DatasetRow, type Db } from "@trainyard/db";
-import { matchLabels, type ImportReport } from "@trainyard/data";
+import { matchLabels, RISK_CLASSES, type ImportReport } from "@trainyard/data";
 
 /** The names a set asks for: its list, a registered set's labels, or (for "all") `all`. */
 function requestedLabels(db: Db, set: string | string[], all: () => string[]): string[] {
@@ -41,6 +41,11 @@ export function datasetBoxes(dataset: DatasetRow): ImportReport["boxes"] {
   return (dataset.report as Partial<ImportReport>).boxes ?? null;
 }
 
+/** The follow-up section of a dataset's stored report; null for a dataset imported without --time-col. */
+export function datasetSurvival(dataset: DatasetRow): ImportReport["survival"] {
+  return (dataset.report as Partial<ImportReport>).survival ?? null;
+}
+
 /**
  * Detection's classes: the set resolved against the dataset's box classes. "all" is every class that has
  * a box; a class that is declared (a COCO category, a YOLO name) but has no box is refused by name, as is
@@ -64,8 +69,12 @@ export function resolveBoxClasses(db: Db, set: string | string[], dataset: Datas
   return result.matched;
 }
 
-/** A run's classes for its task: box classes for detection, diagnoses (plus "other" when on) for classification. */
+/**
+ * A run's classes for its task: box classes for detection, diagnoses (plus "other" when on) for
+ * classification, ["event"] for risk (its label set is not read: the target is the follow-up).
+ */
 export function resolveTaskClasses(db: Db, config: ExperimentConfig, dataset: DatasetRow): string[] {
+  if (config.training.task === "risk") return [...RISK_CLASSES];
   if (config.training.task === "detection") return resolveBoxClasses(db, config.dataset.labels.set, dataset);
   const labels = resolveLabelSet(db, config.dataset.labels.set, dataset.diagnoses);
   return config.dataset.labels.other_class ? [...labels, "other"] : labels;

@@ -1,11 +1,14 @@
 // Prepare a run directory: resolve the config against the dataset, build (or reuse) the image cache,
 // write the arrays the trainer memory-maps and spec.json. A detection run also gets boxes.npy (sample,
 // class, x0, y0, x1, y1 in cache pixels) and geometry.npy (each sample's letterbox), named in spec.json
-// as data.boxes and data.geometry; a classification spec carries neither key.
+// as data.boxes and data.geometry; a classification spec carries neither key. A risk run (one sample per
+// exam) gets views.npy [n, V] int64 (cache row per view slot, -1 missing), survival.npy [n, 2] float32
+// (years, event) and, where the dataset knows it, oracle.npy [n] float32 (the true log-hazard), named as
+// data.views, data.survival, data.oracle, with the view slots as the top-level "views".
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ExperimentConfig } from "@trainyard/config";
-import { prepareRunArrays, readDatasetTable, writeFileAtomic, writeNpy } from "@trainyard/data";
+import { prepareRunArrays, readDatasetTable, writeFileAtomic, writeNpy, type RiskArraysSummary } from "@trainyard/data";
 import { getDataset, getRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { ensureImageCache } from "../datasets/image-caches.ts";
@@ -25,6 +28,7 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
   });
   if (index.unreadable.length) log(`${index.unreadable.length} unreadable images excluded (first: ${index.unreadable[0].path}: ${index.unreadable[0].error})`);
   // The classes were fixed at submission; a label set edited since then does not change this run.
+  // (risk's one class, the event, is not a diagnosis: prepareRunArrays does not read the labels for it)
   const labels = config.dataset.labels.other_class ? run.classes.slice(0, -1) : run.classes;
   const arrays = prepareRunArrays({ table, config, labels, cacheRows: Int32Array.from(index.rows), geometry: index.geometry });
   const n = arrays.split.length;
@@ -38,6 +42,11 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
     writeNpy(join(dir, "boxes.npy"), arrays.boxes, [arrays.boxes.length / 6, 6]);
     writeNpy(join(dir, "geometry.npy"), arrays.geometry, [n, 6]);
   }
+  if (arrays.views && arrays.viewNames && arrays.survival) {
+    writeNpy(join(dir, "views.npy"), arrays.views, [n, arrays.viewNames.length]);
+    writeNpy(join(dir, "survival.npy"), arrays.survival, [n, 2]);
+    if (arrays.oracle) writeNpy(join(dir, "oracle.npy"), arrays.oracle, [n]);
+  }
   const c = arrays.counts;
   log(`samples: train ${c.train.total}, val ${c.val.total}, test ${c.test.total}; classes: ${arrays.classes.join(", ")}`);
   if (arrays.boxes) {
@@ -47,6 +56,7 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
     for (let j = 0; j < n; j++) noFindings += has[j] ? 0 : 1;
     log(`boxes: ${arrays.boxes.length / 6} on ${n - noFindings} images; ${noFindings} images without findings`);
   }
+  if (arrays.risk) for (const line of riskLog(arrays.risk, n)) log(line);
   const spec = {
     version: 1,
     run_id: runId,
@@ -61,7 +71,9 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
       split: join(dir, "split.npy"),
       metadata_encoder: arrays.encoder,
       ...(arrays.boxes ? { boxes: join(dir, "boxes.npy"), geometry: join(dir, "geometry.npy") } : {}),
+      ...(arrays.views ? { views: join(dir, "views.npy"), survival: join(dir, "survival.npy"), oracle: arrays.oracle ? join(dir, "oracle.npy") : null } : {}),
     },
+    ...(arrays.viewNames ? { views: arrays.viewNames } : {}),
     counts: arrays.counts,
     resume: resumeCheckpoint ? { checkpoint: resumeCheckpoint } : null,
     // a warm start (model.init_from), resolved again here: the run it names may have gone since submission;
@@ -73,4 +85,20 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
   const specPath = join(dir, SPEC_FILE);
   writeFileAtomic(specPath, JSON.stringify(spec, null, 2));
   return specPath;
+}
+
+/** A risk run's prepare log: the exams, what was left out (missing views by view), events per split. */
+export function riskLog(r: RiskArraysSummary, n: number): string[] {
+  const byView = (counts: Record<string, number>) => Object.entries(counts).filter(([, k]) => k > 0).map(([v, k]) => `${v} ${k}`).join(", ") || "none";
+  const m = r.missingViews;
+  const lines = [
+    `exams: ${n} of ${r.viewNames.length} view${r.viewNames.length === 1 ? "" : "s"} (${r.viewNames.join(", ")})`,
+    m.policy === "drop"
+      ? `left out for missing views (training.risk.missing_views: drop): ${r.leftOut.missingViews} exams; missing ${byView(m.byView)}`
+      : `kept with missing views masked (training.risk.missing_views: allow): ${m.cases} exams; missing ${byView(m.byView)}`,
+  ];
+  if (r.leftOut.noImage) lines.push(`left out without a usable image: ${r.leftOut.noImage} exams`);
+  if (r.leftOut.subsample) lines.push(`left out by subsampling: ${r.leftOut.subsample} exams`);
+  lines.push(`events / censored: ${(["train", "val", "test"] as const).map((s) => `${s} ${r.events[s].events}/${r.events[s].censored}`).join(", ")}`);
+  return lines;
 }
