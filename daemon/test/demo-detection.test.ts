@@ -89,7 +89,7 @@ describe("trainyard demo --task detection", () => {
   it("refuses an unknown task with the usage, and keeps the classification demo as it was", async () => {
     const bad = await d.cli(["demo", "--task", "segmentation"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("usage: trainyard demo [--task classification|detection]");
+    expect(bad.stderr).toContain("usage: trainyard demo [--task classification|detection|risk]");
 
     const res = await d.cli(["demo"]);
     expect(res.code, res.stderr).toBe(0);

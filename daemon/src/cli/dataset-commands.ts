@@ -12,17 +12,35 @@ const IMPORT_USAGE = `usage: trainyard dataset import NAME --manifest F --images
          [--delimiter D] [--label-delimiter D] [--fit crop|pad] [--check decode|exists|none] [--replace] [--json]
          [--boxes F|DIR [--box-format csv|coco|yolo] [--box-image-col C] [--box-coords X0,Y0,X1,Y1]
                         [--box-label-col C] [--box-names F]]
+         [--time-col C|START,END --event-col C [--case-col C --view-col C]]
   --boxes: a CSV / TSV / Parquet of rows (image, x_min, y_min, x_max, y_max, label), a COCO .json, or a
   folder of YOLO .txt files (class cx cy w h, names from --box-names or classes.txt / data.yaml); pixel
   coordinates of the image as displayed. Without --label-col the diagnoses are each image's box classes.
-  A dataset with boxes is cached letterboxed (--fit pad).`;
+  A dataset with boxes is cached letterboxed (--fit pad).
+  --time-col / --event-col: follow-up targets for training.task risk. --time-col C is the follow-up in
+  years; --time-col START,END two date columns (YYYY-MM-DD), follow-up = (END - START) days / 365.25.
+  --event-col C is 1 (diagnosed) or 0 (censored); true/false and yes/no are read too. --view-col C names
+  each image's view (L-CC, R-MLO, ...) and needs --case-col C, the exam whose views share its targets.
+  A dataset with follow-up targets is cached letterboxed unless --fit crop is given.`;
 
 export async function demo(client: Client, args: string[] = []): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { task: { type: "string" } } });
   const task = values.task ?? "classification";
-  if (positionals.length || (task !== "classification" && task !== "detection")) {
-    console.error(`usage: trainyard demo [--task classification|detection]${positionals.length ? "" : ` (got --task ${task})`}`);
+  if (positionals.length || (task !== "classification" && task !== "detection" && task !== "risk")) {
+    console.error(`usage: trainyard demo [--task classification|detection|risk]${positionals.length ? "" : ` (got --task ${task})`}`);
     return 2;
+  }
+  if (task === "risk") {
+    console.error("generating and importing the risk demo dataset (a few seconds)...");
+    const d = await client.datasets.createDemo.mutate({ task });
+    if (d.task !== "risk") throw new Error(`the daemon made the ${d.task} demo instead: restart it from this version (trainyard daemon)`);
+    console.log(
+      `dataset "${d.name}": ${d.exams} exams of ${d.numGroups} patients (${d.images} images, views ${d.views.join(", ")}); ` +
+        `${d.events} events, ${d.censored} censored (${(100 * d.eventRate).toFixed(1)}%), median follow-up ${d.followupMedian} years; ${d.examsMissingView} exams missing a view`,
+    );
+    console.log(`image cache warmed at ${d.imageSize} px`);
+    console.log(d.config ? `train it: trainyard run ${d.config} --wait   (or open ${daemonUrl()})` : `train it with training.task: risk on dataset ${d.name} (or open ${daemonUrl()})`);
+    return 0;
   }
   if (task === "detection") {
     console.error("generating and importing the detection demo dataset (a few seconds)...");
@@ -37,7 +55,7 @@ export async function demo(client: Client, args: string[] = []): Promise<number>
   }
   console.error("generating and importing the demo dataset (about half a minute)...");
   const d = await client.datasets.createDemo.mutate();
-  if (d.task === "detection") throw new Error("the daemon made the detection demo instead of the classification one");
+  if (d.task !== "classification") throw new Error(`the daemon made the ${d.task} demo instead of the classification one`);
   console.log(`dataset "${d.name}": ${d.images} images of ${d.numGroups} patients; diagnoses ${Object.entries(d.diagnoses).map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(`label set "${d.labelSet.name}": ${d.labelSet.labels.join(", ")}`);
   console.log(`train it: trainyard run configs/demo.yaml --wait   (or open ${daemonUrl()})`);
@@ -70,6 +88,7 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
       fit: { type: "string" }, check: { type: "string" }, replace: { type: "boolean" }, json: { type: "boolean" },
       boxes: { type: "string" }, "box-format": { type: "string" }, "box-image-col": { type: "string" }, "box-coords": { type: "string" },
       "box-label-col": { type: "string" }, "box-names": { type: "string" },
+      "time-col": { type: "string" }, "event-col": { type: "string" }, "view-col": { type: "string" },
     },
   });
   if (sub === "import") {
@@ -79,7 +98,9 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
       manifest: resolve(values.manifest), images: resolve(values.images), delimiter: values.delimiter === "\\t" ? "\t" : values.delimiter,
       imageCol: values["image-col"], groupCol: values["group-col"], labelCol: values["label-col"], splitCol: values["split-col"],
       caseCol: values["case-col"], labelDelimiter: values["label-delimiter"], labelsFromBoxes: values.boxes ? true : undefined,
+      timeCol: values["time-col"], eventCol: values["event-col"], viewCol: values["view-col"],
     };
+    survivalFlagsFit(values);
     if (values["infer-schema"]) {
       const inspected = await client.datasets.inspect.query(manifestOpts);
       writeFileSync(values["infer-schema"], JSON.stringify(inspected.schema, null, 2) + "\n");
@@ -123,6 +144,15 @@ export async function dataset(client: Client, args: string[]): Promise<number> {
     return 0;
   }
   throw new Error(`usage: trainyard dataset import|ls|show\n${IMPORT_USAGE}`);
+}
+
+/** The follow-up flags that need each other, refused before anything is sent (the daemon checks them too). */
+function survivalFlagsFit(values: Record<string, string | boolean | undefined>): void {
+  const time = values["time-col"], event = values["event-col"], view = values["view-col"];
+  if (time && !event) throw new Error(`--time-col ${time} needs --event-col C too: the column saying whether follow-up ended in a diagnosis (1) or was censored (0)`);
+  if (event && !time) throw new Error(`--event-col ${event} needs --time-col C too: the follow-up in years (or --time-col START,END: two date columns)`);
+  if (view && !time) throw new Error(`--view-col ${view} only applies to follow-up targets: add --time-col C --event-col C (and --case-col C)`);
+  if (view && !values["case-col"]) throw new Error(`--view-col ${view} needs --case-col C: the column naming the exam each view belongs to (its views are one sample)`);
 }
 
 /** ImportRequest.boxes from the --box* flags (paths resolved here: the daemon may run elsewhere in the tree). */

@@ -8,11 +8,12 @@ import { checkOnnx } from "./export-commands.ts";
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
   trainyard daemon [--home DIR] [--port N] [--host ADDR] [--no-web] [--gpus 0,1|UUID,...] [--cpu-slots N]
-  trainyard demo [--task classification|detection]
+  trainyard demo [--task classification|detection|risk]
   trainyard dataset import NAME --manifest F(.csv|.parquet) --images DIR [--schema F | --infer-schema F]
                  [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--case-col C]
                  [--delimiter D] [--label-delimiter D] [--fit crop|pad] [--check decode|exists|none] [--replace] [--json]
                  [--boxes F|DIR [--box-format csv|coco|yolo] [--box-image-col C] [--box-coords X0,Y0,X1,Y1] [--box-label-col C] [--box-names F]]
+                 [--time-col C|START,END --event-col C [--case-col C --view-col C]]   follow-up targets (training.task risk)
   trainyard dataset ls | show NAME [--json]
   trainyard labels add NAME FILE [--dataset D] | ls
   trainyard run CONFIG.yaml [key=value ...] [--wait] [--json] [--dry-run]
