@@ -3,11 +3,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { describe, expect, it } from "vitest";
 import { parseCsvColumns } from "./csv-columns.ts";
 import { readDatasetTable, writeDatasetTable, type DatasetTable } from "./dataset-table.ts";
 import { buildDatasetTable, buildImportReport, type ManifestOptions } from "./manifest-import.ts";
-import { ManifestError, type ManifestColumns } from "./manifest-read.ts";
+import { ManifestError, readManifestColumns, type ManifestColumns } from "./manifest-read.ts";
 import { DAYS_PER_YEAR, parseDateDays, parseEvent, quantileSorted } from "./survival-targets.ts";
 
 const csv = (lines: string[]): ManifestColumns => ({ format: "csv", ...parseCsvColumns(lines.join("\n") + "\n") });
@@ -89,6 +90,34 @@ describe("follow-up targets: parsing", () => {
     const { table } = build([...SMALL, "a1.png,P1,E1,L-CC,0.5,1,50"], { ...RISK, survivalOracle: { E1: 1, E2: 2, E3: 3, E4: 4, E5: 5 } });
     expect(table.imageIds).toHaveLength(8);
     expect(table.survival!.oracle).toEqual([1, 1, 2, 2, 3, 4, 4, 5]);
+  });
+
+  it("reads Parquet: timestamps as dates, booleans as events, doubles as years; a bad row is named by its row", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "survival-parquet-"));
+    try {
+      const f = join(dir, "m.parquet");
+      const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+      writeFileSync(f, Buffer.from(parquetWriteBuffer({
+        columnData: [
+          { name: "image_id", data: ["a.png", "b.png", "c.png"], type: "STRING" },
+          { name: "patient_id", data: ["P1", "P2", "P3"], type: "STRING" },
+          { name: "start", data: [day("2020-01-01"), day("2020-01-01"), day("2020-01-01")], type: "TIMESTAMP" },
+          { name: "end", data: [day("2022-01-01"), day("2020-07-01"), day("2019-01-01")], type: "TIMESTAMP" },
+          { name: "years", data: [2.5, 0.5, 1], type: "DOUBLE" },
+          { name: "event", data: [true, false, false], type: "BOOLEAN" },
+        ],
+      })));
+      const m = await readManifestColumns(f);
+      const years = buildDatasetTable(m, { timeCol: "years", eventCol: "event" }).table.survival!;
+      expect(years.time).toEqual([2.5, 0.5, 1]);
+      expect(years.event).toEqual([1, 0, 0]);
+      expect(() => buildDatasetTable(m, { timeCol: "start,end", eventCol: "event" })).toThrow(/^manifest row 3: columns "start", "end": the end date .* is before the start date/);
+      const two = buildDatasetTable({ ...m, rows: 2, columns: m.columns.map((c) => c.slice(0, 2)) }, { timeCol: "start,end", eventCol: "event" }).table.survival!;
+      expect(two.time[0]).toBeCloseTo(731 / DAYS_PER_YEAR, 12);
+      expect(two.time[1]).toBeCloseTo(182 / DAYS_PER_YEAR, 12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("an old table (before follow-up targets) reads as survival null", () => {
