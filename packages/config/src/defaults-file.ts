@@ -2,6 +2,7 @@
 // `npm run gen:config-defaults` writes it; a test fails when the checked-in file drifts.
 import { fileURLToPath } from "node:url";
 import { TASK_DECLARATIONS } from "@trainyard/protocol/tasks";
+import { DAEMON_SIDE_KEYS } from "./daemon-side-keys.ts";
 import { ARCHS, BACKBONES, CLASS_WEIGHTS, MISSING_VIEWS, VIEW_AGGREGATIONS, EXPORT_FORMATS, experimentSchema, MONITOR_MODES, OPTIMIZERS, phaseSchema, PRECISIONS, SCHEDULES, TASKS } from "./schema.ts";
 
 export const TRAINER_DEFAULTS_FILE = fileURLToPath(new URL("../../trainer/trainyard_trainer/config_defaults.json", import.meta.url));
@@ -21,6 +22,8 @@ export function defaultsDocument(): string {
       family: t.family, targets: t.targets, archs: t.archs, default_arch: t.defaultArch,
       default_monitor: t.defaultMonitor, other_class: t.otherClass,
     }])),
+    // keys the daemon consumes and the trainer does not read (packages/trainer/tests/test_config_keys.py checks both ways)
+    daemon_side_keys: DAEMON_SIDE_KEYS,
   };
   return JSON.stringify(doc, null, 2) + "\n";
 }

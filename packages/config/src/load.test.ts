@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { applyOverrides, ConfigError, loadConfig } from "./load.ts";
+import { applyOverrides, ConfigError, loadConfig, validateConfig } from "./load.ts";
 
 const demo = readFileSync(new URL("../../../configs/demo.yaml", import.meta.url), "utf8");
 const port = readFileSync(new URL("../../../configs/gen2a_port.yaml", import.meta.url), "utf8");
@@ -125,6 +125,22 @@ describe("task-dependent defaults", () => {
       .toEqual([expect.objectContaining({ path: "training.risk.max_followup" })]);
     expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d}\nmodel: {risk: {aggregation: sum}}\ntraining: {task: risk}\n")))
       .toEqual([expect.objectContaining({ path: "model.risk.aggregation", message: expect.stringContaining("mean, max, attention") })]);
+  });
+
+  // issue #17: keys that nothing read are refused, not accepted and ignored
+  it("refuses dataset.split.column: the split column is the one the dataset was imported with", () => {
+    for (const column of ["fold", null])
+      expect(issuesOf(() => validateConfig({ name: "x", dataset: { name: "d", split: { by: "column", column } } })))
+        .toEqual([{ path: "dataset.split.column", message: expect.stringContaining("--split-col") }]);
+    expect(loadConfig("name: x\ndataset: {name: d, split: {by: column}}\n").dataset.split).not.toHaveProperty("column");
+  });
+
+  it("refuses class_weights for detection and risk, whose losses it does not weight", () => {
+    for (const task of ["detection", "risk"])
+      expect(issuesOf(() => loadConfig(`name: x\ndataset: {name: d}\ntraining: {task: ${task}, class_weights: balanced}\n`)))
+        .toEqual([{ path: "training.class_weights", message: expect.stringContaining("multilabel and multiclass") }]);
+    expect(loadConfig("name: x\ndataset: {name: d}\ntraining: {task: multiclass, class_weights: balanced}\n").training.class_weights).toBe("balanced");
+    expect(loadConfig("name: x\ndataset: {name: d}\ntraining: {task: detection, class_weights: none}\n").training.class_weights).toBe("none");
   });
 
   it("accepts adam, as the trainer does", () => {

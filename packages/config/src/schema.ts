@@ -61,7 +61,10 @@ const splitSchema = z
     test: fraction().default(0.1),
     seed: count().default(0),
     stratified: z.boolean().default(true),
-    column: z.string().nullable().default(null),
+    // refused, not ignored: nothing read it, the split column is the one the dataset was imported with
+    column: z
+      .never({ error: "is not a config key: the split column is the one the dataset was imported with (--split-col); remove it, and set dataset.split.by: column to use that column" })
+      .optional(),
   })
   .strict()
   .refine((s) => Math.abs(s.train + s.val + s.test - 1) < 1e-6, {
@@ -74,7 +77,7 @@ const datasetSchema = z
     name: z.string({ error: "expected the name of a registered dataset" }).min(1),
     image_size: count(16).default(224),
     labels: labelsSchema.default({ set: "all", other_ratio: 0.1, unlabeled: "drop" }),
-    split: splitSchema.default({ by: "patient", train: 0.8, val: 0.1, test: 0.1, seed: 0, stratified: true, column: null }),
+    split: splitSchema.default({ by: "patient", train: 0.8, val: 0.1, test: 0.1, seed: 0, stratified: true }),
     subsample: z
       .object({ fraction: fraction().default(1), stratified: z.boolean().default(true) })
       .strict()
@@ -262,6 +265,13 @@ export const experimentSchema = z
           (family === "classification" ? ", or set training.task: multilabel or multiclass" : `, or set training.task: ${family}`),
       });
     }
+    // only the classification loss is weighted; detection and risk would train as if it were "none"
+    if (c.training.class_weights !== "none" && task.family !== "classification")
+      ctx.addIssue({
+        code: "custom",
+        path: ["training", "class_weights"],
+        message: `${c.training.task} does not weight its loss by class (class_weights applies to multilabel and multiclass); remove it or set none`,
+      });
     if (c.dataset.labels.other_class === true && !task.otherClass)
       ctx.addIssue({
         code: "custom",
