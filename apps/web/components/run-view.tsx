@@ -130,7 +130,7 @@ export function RunView({ id }: { id: string }) {
         </section>
         <section className="panel" aria-labelledby="test-title">
           <div className="section-head">
-            <h2 id="test-title">{risk ? "Risk: C-index and AUC" : "Test set"}</h2>
+            <h2 id="test-title">{risk ? "C-index, AUC and test set" : "Test set"}</h2>
           </div>
           {risk && <RiskHeadline id={run.id} status={run.status} epoch={run.epoch} />}
           <TestResults id={run.id} status={run.status} headlineOnly={detection} />
