@@ -15,7 +15,7 @@ export function warmupBudgetMs(env: Record<string, string | undefined> = process
 /** The reads a warm-up makes: the newest finished runs' stored series, as the compare view reads them. */
 export function warmupJobs(sqlite: Database.Database, series = 24): ChartReadJob[] {
   const runs = sqlite
-    .prepare("SELECT id FROM runs WHERE status IN ('completed', 'failed', 'cancelled', 'interrupted') ORDER BY ended_at IS NULL, ended_at DESC LIMIT 4")
+    .prepare("SELECT id FROM runs WHERE status IN ('completed', 'failed', 'cancelled', 'interrupted', 'pruned') ORDER BY ended_at IS NULL, ended_at DESC LIMIT 4")
     .pluck()
     .all() as string[];
   const keysOf = sqlite.prepare("SELECT DISTINCT key FROM metric_blocks WHERE run_id = ?").pluck();

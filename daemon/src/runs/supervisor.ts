@@ -25,8 +25,11 @@ const PIPE_DRAIN_MS = 1000;
 
 export type { Slot };
 
-/** Why the daemon stops a trainer: a user's cancel, or the daemon itself shutting down (resume later). */
-export type StopReason = "cancel" | "shutdown";
+/**
+ * Why the daemon stops a trainer: a user's cancel, the daemon itself shutting down (resume later), or a sweep's
+ * early stopper pruning the trial at a rung (state `pruned`).
+ */
+export type StopReason = "cancel" | "shutdown" | "prune";
 
 export class RunSupervisor {
   private child: ChildProcess | null = null;
@@ -80,7 +83,7 @@ export class RunSupervisor {
     } catch (e) {
       return this.settle(ingest, "failed", `could not prepare the run: ${(e as Error).message}`);
     }
-    if (this.stopReason) return this.settle(ingest, this.stopReason === "shutdown" ? "queued" : "cancelled", "stopped before the trainer started");
+    if (this.stopReason) return this.settle(ingest, this.stopReason === "shutdown" ? "queued" : this.stopReason === "prune" ? "pruned" : "cancelled", "stopped before the trainer started");
 
     const gpus = this.slots.filter((s) => s.gpu !== null).map((s) => s.gpu!);
     const [command, ...args] = trainerCommand(python?.path ?? "python3", specPath);
@@ -131,6 +134,7 @@ export class RunSupervisor {
     const tail = readTail(join(this.dir, TRAINER_LOG), STDERR_TAIL_BYTES);
     updateRun(db, this.runId, { exitCode: code, signal, pid: null, stderrTail: tail || null });
     if (this.stopReason === "shutdown") return this.settle(ingest, "queued", "the daemon stopped; this run resumes when it starts again");
+    if (this.stopReason === "prune") return this.settle(ingest, "pruned", "pruned by its sweep's early stopper (the last checkpoint is kept)");
     if (this.stopReason === "cancel") return this.settle(ingest, "cancelled", done?.state === "interrupted" ? "cancelled; resumable from the last checkpoint (`trainyard resume`)" : "cancelled");
     if (done && code === 0) return this.settle(ingest, done.state === "completed" ? "completed" : done.state === "interrupted" ? "interrupted" : "failed", done.error ?? null);
     return this.settle(ingest, "failed", done?.error ?? explainExit(code, signal, tail));
