@@ -1,3 +1,4 @@
 export * from "./schema.ts";
 export * from "./load.ts";
 export * from "./daemon-side-keys.ts";
+export * from "./sweep-config.ts";
