@@ -16,7 +16,7 @@ export function CurveChartView({ chart, testId }: { chart: CurveChart; testId?: 
   const k = chart.kind;
   return (
     <LineChart title={k.title} testId={testId ?? `chart-${k.kind}`} lines={chart.lines} xMode="step" logY={false} ignoreOutliers={false}
-      xFormat={fmtCurve} xLabel={k.xLabel} yLabel={k.yLabel} format={fmtCurve} xDomain={chart.xDomain} yDomain={k.yDomain} integerX={k.integerX} />
+      xFormat={fmtCurve} xLabel={k.xLabel} yLabel={k.yLabel} format={fmtCurve} xDomain={chart.xDomain} yDomain={chart.yDomain} integerX={k.integerX} />
   );
 }
 

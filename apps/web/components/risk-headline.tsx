@@ -31,7 +31,7 @@ export function RiskHeadline({ id, status, epoch }: { id: string; status: string
         <dt>C-index ({h.split === "test" ? "test" : "val, latest"})</dt>
         <dd className="mono" data-testid="headline-c-index">
           {show(h.cIndex)}
-          {h.oracle !== undefined && <span className="muted small" data-testid="headline-oracle"> · true hazard {show(h.oracle)}</span>}
+          {h.oracle !== undefined && <span className="muted small headline-oracle" data-testid="headline-oracle">true hazard&apos;s {show(h.oracle)}</span>}
         </dd>
       </div>
       <div>

@@ -3,7 +3,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { TRPCSubscriptionStatus } from "@trpc/tanstack-react-query";
 import { useState } from "react";
+import { taskOf } from "../lib/chart-panels.ts";
 import { formatDuration, formatMetric, isActive, progressFraction, runDurationMs } from "../lib/run-progress.ts";
+import { usesLabelSet } from "../lib/task-form.ts";
 import { useTRPC, type RunDetail } from "../lib/trpc.ts";
 import { useNow } from "../hooks/use-now.ts";
 import { LiveIndicator } from "./live-indicator.tsx";
@@ -13,6 +15,8 @@ import { StatusBadge } from "./status-badge.tsx";
 export function RunHeader({ run, live }: { run: RunDetail; live: TRPCSubscriptionStatus }) {
   const now = useNow(1000, isActive(run.status));
   const fraction = progressFraction(run);
+  // a risk run's target is follow-up and event: its label set and single "event" class say nothing
+  const labels = usesLabelSet(taskOf(run.config));
   return (
     <header className="run-header" data-testid="run-header">
       <div className="run-title">
@@ -20,8 +24,8 @@ export function RunHeader({ run, live }: { run: RunDetail; live: TRPCSubscriptio
           <h1 data-testid="run-name">{run.name}</h1>
           <p className="muted small mono">
             {run.id} · {run.dataset}
-            {run.labelSet && ` · labels ${run.labelSet}`}
-            {run.classes.length > 0 && ` (${run.classes.length} classes)`}
+            {labels && run.labelSet && ` · labels ${run.labelSet}`}
+            {labels && run.classes.length > 0 && ` (${run.classes.length} classes)`}
             {run.attempt > 1 && ` · attempt ${run.attempt}`}
           </p>
         </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { curveChart, curveKind, curveKinds, curveReference, curveXDomain, curveXY, curvesHeading } from "./curve-kinds.ts";
+import { curveChart, curveKind, paddedRange, curveKinds, curveReference, curveXDomain, curveXY, curvesHeading } from "./curve-kinds.ts";
 
 describe("curve charts", () => {
   it("shows the kinds an evaluation has: ROC and PR for classification, PR at IoU 0.5 for detection", () => {
@@ -46,5 +46,14 @@ describe("curve charts", () => {
     expect(c.lines.map((l) => [l.id, l.reference ?? false, l.dots ?? false])).toEqual([["reference", true, false], ["a", false, true], ["b", false, true]]);
     expect(c.lines[1].x).toEqual([0.1, 0.4]);
     expect(curveChart(curveKind("roc"), [{ id: "mel", label: "mel", color: "#111", points: [[0, 0], [1, 1]] }]).lines.map((l) => l.id)).toEqual(["mel"]);
+  });
+  it("a dotted chart without a fixed y range keeps its highest and lowest dots clear of the frame", () => {
+    const c = curveChart(curveKind("auc_by_year"), [{ id: "all", label: "all", color: "#111", points: [[1, 0.62], [2, 0.74]] }]);
+    // the chance line (0.5) is part of the range
+    expect(c.yDomain).toEqual([0.5 - 0.24 / 12, 0.74 + 0.24 / 12]);
+    expect(curveChart(curveKind("calibration"), []).yDomain).toEqual([0, 1]);
+    expect(curveChart(curveKind("roc"), []).yDomain).toBeUndefined();
+    expect(paddedRange([0.7])).toEqual([0.7 - 0.7 / 12, 0.7 + 0.7 / 12]);
+    expect(paddedRange([Number.NaN])).toBeUndefined();
   });
 });

@@ -76,6 +76,7 @@ export interface CurveChart {
   kind: CurveKind;
   lines: ChartLine[];
   xDomain: [number, number] | undefined;
+  yDomain: [number, number] | undefined;
 }
 
 /** The chart of one kind from its curves, each with an id, a legend label and a colour. */
@@ -85,7 +86,18 @@ export function curveChart(kind: CurveKind, curves: readonly { id: string; label
   const ref = curveReference(kind, xDomain);
   const lines: ChartLine[] = shaped.map(({ id, label, color, xy }) => ({ id, label, color, x: xy.x, y: xy.y, lo: xy.y, hi: xy.y, smooth: null, dots: kind.dots }));
   if (ref) lines.unshift({ id: "reference", label: ref.label, color: REFERENCE_COLOR, x: ref.x, y: ref.y, lo: ref.y, hi: ref.y, smooth: null, reference: true });
-  return { kind, lines, xDomain };
+  const yDomain = kind.yDomain ?? (kind.dots ? paddedRange(lines.flatMap((l) => Array.from(l.y))) : undefined);
+  return { kind, lines, xDomain, yDomain };
+}
+
+/** The values' range with a twelfth of it added each side, so a dot at the highest or lowest value is not cut by the frame. */
+export function paddedRange(values: readonly number[]): [number, number] | undefined {
+  const v = values.filter(Number.isFinite);
+  if (!v.length) return undefined;
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  const pad = (hi - lo || Math.abs(hi) || 1) / 12;
+  return [lo - pad, hi + pad];
 }
 
 /** The panel's heading for a run of a task family, before any curve has arrived. */

@@ -68,13 +68,16 @@ export function ImportReport({ report: r }: { report: ImportReportData }) {
       {r.boxes && <BoxesReport boxes={r.boxes} rejectedTotal={t["boxes.rejected"]} />}
       {survival && <SurvivalReport survival={survival} />}
       <div className="ds-grid">
-        <section>
-          <h3>Diagnoses ({Object.keys(r.diagnoses).length}; {r.unlabeledImages} images unlabeled)</h3>
-          <table className="ds-table" data-testid="report-diagnoses">
-            <thead><tr><th scope="col">diagnosis</th><th scope="col" className="num">images</th></tr></thead>
-            <tbody>{Object.entries(r.diagnoses).slice(0, 200).map(([k, v]) => <tr key={k}><td>{k}</td><td className="num">{v}</td></tr>)}</tbody>
-          </table>
-        </section>
+        {/* a risk dataset imported without a label column has no diagnoses to list */}
+        {(Object.keys(r.diagnoses).length > 0 || !survival) && (
+          <section>
+            <h3>Diagnoses ({Object.keys(r.diagnoses).length}; {r.unlabeledImages} images unlabeled)</h3>
+            <table className="ds-table" data-testid="report-diagnoses">
+              <thead><tr><th scope="col">diagnosis</th><th scope="col" className="num">images</th></tr></thead>
+              <tbody>{Object.entries(r.diagnoses).slice(0, 200).map(([k, v]) => <tr key={k}><td>{k}</td><td className="num">{v}</td></tr>)}</tbody>
+            </table>
+          </section>
+        )}
         <section>
           <h3>Metadata</h3>
           <table className="ds-table">
