@@ -235,3 +235,47 @@ export const users = sqliteTable(
   },
   (t) => [uniqueIndex("users_name_idx").on(t.name), uniqueIndex("users_token_hash_idx").on(t.tokenHash)],
 );
+
+/**
+ * Hyperparameter sweeps (daemon/src/sweeps). The search itself lives in the sweep's Optuna journal
+ * (TRAINYARD_HOME/sweeps/<id>/study.journal); this table holds what the daemon needs to drive it.
+ */
+export const sweeps = sqliteTable("sweeps", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** running | paused | completed | cancelled | failed */
+  status: text("status").notNull().default("running"),
+  owner: text("owner").notNull().default("local"),
+  /** The resolved sweep (packages/config ResolvedSweep: base, space, method, metric, early stopping). */
+  config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  /** The YAML the user submitted, kept verbatim. */
+  configYaml: text("config_yaml").notNull(),
+  maxTrials: integer("max_trials").notNull(),
+  parallel: integer("parallel").notNull(),
+  error: text("error"),
+  createdAt: integer("created_at").notNull().default(now),
+  endedAt: integer("ended_at"),
+});
+
+/**
+ * One row per trial, written in the same transaction as its run (so a trial is never lost or launched twice):
+ * the Optuna trial number, the params it was given, what was reported and told.
+ */
+export const sweepTrials = sqliteTable(
+  "sweep_trials",
+  {
+    sweepId: text("sweep_id").notNull().references(() => sweeps.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    runId: text("run_id").references(() => runs.id, { onDelete: "set null" }),
+    params: text("params", { mode: "json" }).$type<Record<string, number | string | boolean>>().notNull(),
+    /** Last epoch whose metric the Optuna process was told (the rung reached follows from it). */
+    epochs: integer("epochs").notNull().default(0),
+    /** The trial's metric: its best reported value for completed trials, the last one for pruned ones. */
+    value: real("value"),
+    /** complete | pruned | fail once Optuna has been told; null while the trial runs. */
+    outcome: text("outcome"),
+    createdAt: integer("created_at").notNull().default(now),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [primaryKey({ columns: [t.sweepId, t.number] }), index("sweep_trials_run_idx").on(t.runId)],
+);
