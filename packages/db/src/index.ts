@@ -10,3 +10,4 @@ export * from "./run-metrics.ts";
 export * from "./metric-blocks.ts";
 export { GROUP_POINTS } from "./block-groups.ts";
 export * from "./run-samples.ts";
+export * from "./sweeps.ts";
