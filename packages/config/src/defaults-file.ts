@@ -3,7 +3,8 @@
 import { fileURLToPath } from "node:url";
 import { TASK_DECLARATIONS } from "@trainyard/protocol/tasks";
 import { DAEMON_SIDE_KEYS } from "./daemon-side-keys.ts";
-import { ARCHS, BACKBONES, CLASS_WEIGHTS, MISSING_VIEWS, VIEW_AGGREGATIONS, EXPORT_FORMATS, experimentSchema, MONITOR_MODES, OPTIMIZERS, phaseSchema, PRECISIONS, SCHEDULES, TASKS } from "./schema.ts";
+import { backboneStages } from "./backbone-stages.ts";
+import { ARCHS, BACKBONE_OPTIONS, BACKBONES, CLASS_WEIGHTS, THRESHOLD_TUNING, MISSING_VIEWS, VIEW_AGGREGATIONS, EXPORT_FORMATS, experimentSchema, MONITOR_MODES, OPTIMIZERS, phaseSchema, PRECISIONS, SCHEDULES, TASKS } from "./schema.ts";
 
 export const TRAINER_DEFAULTS_FILE = fileURLToPath(new URL("../../trainer/trainyard_trainer/config_defaults.json", import.meta.url));
 
@@ -16,7 +17,12 @@ export function defaultsDocument(): string {
     enums: {
       tasks: TASKS, archs: ARCHS, backbones: BACKBONES, view_aggregations: VIEW_AGGREGATIONS, missing_views: MISSING_VIEWS, precisions: PRECISIONS, optimizers: OPTIMIZERS,
       schedules: SCHEDULES, modes: MONITOR_MODES, class_weights: CLASS_WEIGHTS, export_formats: EXPORT_FORMATS,
+      threshold_tunings: THRESHOLD_TUNING,
     },
+    // model.<backbone> defaults for the backbones that take options (filled for the configured backbone only)
+    backbone_options: Object.fromEntries(Object.entries(BACKBONE_OPTIONS).map(([k, schema]) => [k, schema.parse({})])),
+    // stage names per backbone at its default options (tests/test_backbone_stages.py holds models.py to them)
+    backbone_stages: Object.fromEntries(BACKBONES.map((b) => [b, backboneStages(b)])),
     // per task: its trainer module, model family, default arch and monitor, whether "other" applies
     tasks: Object.fromEntries(Object.values(TASK_DECLARATIONS).map((t) => [t.task, {
       family: t.family, targets: t.targets, archs: t.archs, default_arch: t.defaultArch,

@@ -3,6 +3,8 @@
 // then 15 unfrozen epochs at the fine-tune LR, "other" class on at ratio 0.1.
 import { z } from "zod";
 import { ARCHS, DETECTION_ARCHS, TASKS, TASK_DECLARATIONS, archFamily, type Arch, type Task } from "@trainyard/protocol/tasks";
+import { backboneStages } from "./backbone-stages.ts";
+import { expandProgressiveUnfreezing, unfreezingProblems } from "./progressive-unfreezing.ts";
 
 const positive = (what = "a positive number") =>
   z.number({ error: (iss) => `expected ${what}, got ${describe(iss.input)}` }).positive({ error: (iss) => `expected ${what}, got ${describe(iss.input)}` });
@@ -29,8 +31,12 @@ export function describe(value: unknown): string {
 export const BACKBONES = [
   "resnet18", "resnet34", "resnet50",
   "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4",
-  "convnext_tiny", "vit_b_16", "mobilenet_v3_large", "baseline_cnn",
+  "convnext_tiny", "vit_b_16", "mobilenet_v3_large", "baseline_cnn", "vit_conv_stem",
 ] as const;
+/** Backbones whose transformer layers can be recomputed in the backward pass (training.gradient_checkpointing). */
+export const GRADIENT_CHECKPOINTING_BACKBONES = ["vit_conv_stem", "vit_b_16"] as const;
+/** How a multilabel run's per-class decision thresholds are chosen: fixed, or on the validation set. */
+export const THRESHOLD_TUNING = ["none", "f1", "youden"] as const;
 export { ARCHS, DETECTION_ARCHS, TASKS };
 export const SCHEDULES = ["constant", "cosine", "step", "plateau"] as const;
 export const PRECISIONS = ["fp32", "bf16", "fp16"] as const;
@@ -85,6 +91,50 @@ const datasetSchema = z
   })
   .strict();
 
+// Options of a backbone live under model.<backbone>; refused under another backbone, defaulted for their own.
+const vitConvStemSchema = z
+  .object({
+    // defaults: 5,169,760 parameters at 224 px (4,616,800 at 64 px), see docs/trainer.md
+    dim: count(8).default(192),
+    depth: count(1).default(10),
+    heads: count(1).default(3),
+    mlp_dim: count(1).default(768),
+    dropout: fraction().default(0.1),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.dim % o.heads)
+      ctx.addIssue({
+        code: "custom", path: ["heads"],
+        message: `${o.heads} heads do not divide dim ${o.dim}; each head gets dim / heads channels: use heads ${divisors(o.dim).join(", ")} or change dim`,
+      });
+  });
+
+const baselineCnnSchema = z
+  .object({
+    // conv-BN-ReLU-maxpool blocks; channels: one width per block (default 32, 64, 128, ... doubling)
+    conv_blocks: count(1).max(8, { error: "expected at most 8 blocks" }).optional(),
+    channels: z.array(count(1)).min(1, { error: "expected one width per block" }).max(8, { error: "expected at most 8 blocks" }).optional(),
+    // a Linear-ReLU layer of this width after the pooling (null: none)
+    classifier_hidden: count(1).nullable().default(null),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.conv_blocks !== undefined && o.channels && o.channels.length !== o.conv_blocks)
+      ctx.addIssue({ code: "custom", path: ["channels"], message: `${o.channels.length} widths for ${o.conv_blocks} conv_blocks; give one width per block, or leave one of the two out` });
+  })
+  .transform((o) => {
+    const blocks = o.conv_blocks ?? o.channels?.length ?? 4;
+    return { conv_blocks: blocks, channels: o.channels ?? Array.from({ length: blocks }, (_, i) => 32 * 2 ** i), classifier_hidden: o.classifier_hidden };
+  });
+
+export const BACKBONE_OPTIONS = { baseline_cnn: baselineCnnSchema, vit_conv_stem: vitConvStemSchema } as const;
+export type BackboneWithOptions = keyof typeof BACKBONE_OPTIONS;
+
+function divisors(n: number): number[] {
+  return Array.from({ length: Math.min(n, 16) }, (_, i) => i + 1).filter((d) => n % d === 0);
+}
+
 const modelSchema = z
   .object({
     // default by task: gen2a for classification, fcos for detection
@@ -113,6 +163,8 @@ const modelSchema = z
       .object({ aggregation: enumOf(VIEW_AGGREGATIONS).default("attention") })
       .strict()
       .default({ aggregation: "attention" }),
+    baseline_cnn: baselineCnnSchema.optional(),
+    vit_conv_stem: vitConvStemSchema.optional(),
   })
   .strict();
 
@@ -136,6 +188,35 @@ export const phaseSchema = z
   // BatchNorm statistics follow the trainable parts unless said otherwise.
   .transform((p) => ({ ...p, bn_update: p.bn_update ?? !p.train.every((t) => t === "heads") }));
 
+const DEFAULT_PHASES = z.array(phaseSchema).parse([
+  { name: "heads", epochs: 3, lr: 1e-3, train: ["heads"] },
+  { name: "finetune", epochs: 15, lr: 1e-4, train: ["all"], backbone_lr_mult: 0.1, warmup_epochs: 1, schedule: "cosine" },
+]);
+
+// training.progressive_unfreezing (progressive-unfreezing.ts): expanded into training.phases
+const progressiveUnfreezingSchema = z
+  .object({
+    // the epochs (1-based) from which the next stage group trains too; strictly increasing
+    schedule: z.array(count(1)).min(1, { error: "list at least one epoch at which a stage group unfreezes" }),
+    epochs: count(1),
+    lr: positive(),
+    // the order stages unfreeze in, one entry (a stage or a list of stages) per step; default: the backbone's, last first
+    stages: z.array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).min(1).optional(),
+    backbone_lr_mult: positive().default(1),
+    lr_schedule: enumOf(SCHEDULES).default("constant"),
+    warmup_epochs: z.number().min(0).default(0),
+  })
+  .strict();
+
+// training.limit_*_batches: null = every batch; a whole number = that many batches; a share in (0, 1) of them
+const batchLimit = () =>
+  z
+    .number({ error: (iss) => `expected a whole number of batches, a share between 0 and 1, or null, got ${describe(iss.input)}` })
+    .positive({ error: "expected a whole number of batches (>= 1) or a share between 0 and 1" })
+    .refine((v) => v < 1 || Number.isInteger(v), { error: "expected a whole number of batches (>= 1) or a share between 0 and 1" })
+    .nullable()
+    .default(null);
+
 const monitor = z.string().regex(/^(train|val)\/[\w/.-]+$/, { error: "expected a metric key such as val/auc_macro" });
 
 const trainingSchema = z
@@ -155,14 +236,23 @@ const trainingSchema = z
     grad_accum_steps: count(1).default(1),
     grad_clip: positive().nullable().default(null),
     class_weights: enumOf(CLASS_WEIGHTS).default("none"),
-    phases: z
-      .array(phaseSchema)
-      .min(1, { error: "at least one phase is needed" })
-      // prefault: the default is parsed like user input, so each phase gets its own defaults
-      .prefault([
-        { name: "heads", epochs: 3, lr: 1e-3, train: ["heads"] },
-        { name: "finetune", epochs: 15, lr: 1e-4, train: ["all"], backbone_lr_mult: 0.1, warmup_epochs: 1, schedule: "cosine" },
-      ]),
+    // default (resolveTaskDefaults): DEFAULT_PHASES, or the expansion of progressive_unfreezing
+    phases: z.array(phaseSchema).min(1, { error: "at least one phase is needed" }).optional(),
+    progressive_unfreezing: progressiveUnfreezingSchema.optional(),
+    // multilabel: a class is predicted from this probability on (precision/recall/f1/accuracy); tune: chosen
+    // per class on each validation evaluation (f1: its best F1, youden: its best TPR - FPR), test uses the best
+    // checkpoint's. multiclass decides by argmax.
+    decision_threshold: z
+      .object({ value: fraction().default(0.5), tune: enumOf(THRESHOLD_TUNING).default("none") })
+      .strict()
+      .default({ value: 0.5, tune: "none" }),
+    // debug knobs (Lightning's limit_train_batches / limit_val_batches and profiler)
+    limit_train_batches: batchLimit(),
+    limit_val_batches: batchLimit(),
+    // a torch.profiler trace of `steps` training steps after `skip` (runs/<id>/profile/trace.json)
+    profile: z.object({ steps: count(1).default(5), skip: count(0).default(1) }).strict().nullable().default(null),
+    // recompute transformer layers in the backward pass instead of storing their activations
+    gradient_checkpointing: z.boolean().default(false),
     early_stopping: z
       .object({
         enabled: z.boolean().default(true),
@@ -254,6 +344,7 @@ export const experimentSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    checkBackboneOptions(c, ctx);
     const task = TASK_DECLARATIONS[c.training.task];
     const arch = c.model.arch;
     if (arch !== undefined && !task.archs.includes(arch)) {
@@ -281,19 +372,87 @@ export const experimentSchema = z
   })
   .transform((c) => resolveTaskDefaults(c));
 
+type ExperimentCheck = z.core.$RefinementCtx;
+
+/** Backbone options, gradient checkpointing, progressive unfreezing and decision thresholds against the backbone and task. */
+function checkBackboneOptions(c: {
+  dataset: { image_size: number };
+  model: { backbone: (typeof BACKBONES)[number]; baseline_cnn?: { conv_blocks: number; classifier_hidden: number | null }; vit_conv_stem?: { depth: number } };
+  training: {
+    task: Task; phases?: unknown[]; gradient_checkpointing: boolean; decision_threshold: { value: number; tune: string };
+    progressive_unfreezing?: Parameters<typeof unfreezingProblems>[0];
+  };
+}, ctx: ExperimentCheck) {
+  const backbone = c.model.backbone;
+  for (const key of Object.keys(BACKBONE_OPTIONS) as BackboneWithOptions[])
+    if (c.model[key] !== undefined && backbone !== key)
+      ctx.addIssue({ code: "custom", path: ["model", key], message: `configures the ${key} backbone but model.backbone is ${backbone}; remove model.${key} or set model.backbone: ${key}` });
+  if (backbone === "vit_conv_stem" && c.dataset.image_size % 4)
+    ctx.addIssue({ code: "custom", path: ["dataset", "image_size"], message: `vit_conv_stem's stem downsamples 4x: the image size must be divisible by 4 (${c.dataset.image_size - (c.dataset.image_size % 4)} or ${c.dataset.image_size - (c.dataset.image_size % 4) + 4})` });
+  const blocks = backbone === "baseline_cnn" ? c.model.baseline_cnn?.conv_blocks ?? 4 : 0;
+  if (2 ** blocks > c.dataset.image_size)
+    ctx.addIssue({ code: "custom", path: ["model", "baseline_cnn", "conv_blocks"], message: `${blocks} blocks halve a ${c.dataset.image_size} px image below one pixel; use at most ${Math.floor(Math.log2(c.dataset.image_size))} or a larger dataset.image_size` });
+  const family = TASK_DECLARATIONS[c.training.task].family;
+  if (c.training.gradient_checkpointing && (family === "detection" || !(GRADIENT_CHECKPOINTING_BACKBONES as readonly string[]).includes(backbone)))
+    ctx.addIssue({
+      code: "custom", path: ["training", "gradient_checkpointing"],
+      message: family === "detection"
+        ? "detectors do not support gradient checkpointing; turn it off"
+        : `backbone ${backbone} does not support gradient checkpointing (its BatchNorm would count each recomputed batch twice); it applies to ${GRADIENT_CHECKPOINTING_BACKBONES.join(", ")}: turn it off or change model.backbone`,
+    });
+  const dt = c.training.decision_threshold;
+  if (c.training.task !== "multilabel" && (dt.value !== 0.5 || dt.tune !== "none"))
+    ctx.addIssue({
+      code: "custom", path: ["training", "decision_threshold"],
+      message: c.training.task === "multiclass"
+        ? "a multiclass run predicts the most probable class (argmax), it has no decision threshold; remove training.decision_threshold or use training.task: multilabel"
+        : `${c.training.task} has no class decision threshold${c.training.task === "detection" ? " (see training.detection.score_threshold)" : ""}; remove training.decision_threshold`,
+    });
+  const pu = c.training.progressive_unfreezing;
+  if (pu && c.training.phases !== undefined)
+    ctx.addIssue({ code: "custom", path: ["training", "progressive_unfreezing"], message: "training.phases and training.progressive_unfreezing both say what trains when; keep one (progressive_unfreezing expands into phases: the new-run form shows them)" });
+  else if (pu) {
+    const options = stageOptions(c.model);
+    for (const p of unfreezingProblems(pu, backbone, options))
+      ctx.addIssue({ code: "custom", path: ["training", "progressive_unfreezing", ...p.path], message: p.message });
+  }
+}
+
+function stageOptions(m: { backbone: string; baseline_cnn?: { conv_blocks: number; classifier_hidden: number | null }; vit_conv_stem?: { depth: number } }) {
+  if (m.backbone === "baseline_cnn") return { conv_blocks: m.baseline_cnn?.conv_blocks ?? 4, classifier_hidden: m.baseline_cnn?.classifier_hidden ?? null };
+  if (m.backbone === "vit_conv_stem") return { depth: m.vit_conv_stem?.depth ?? 10 };
+  return {};
+}
+
+/** The stage names of the backbone a (resolved) model section describes: what phases' train lists may name. */
+export function modelStages(m: Parameters<typeof stageOptions>[0]): string[] {
+  return backboneStages(m.backbone, stageOptions(m));
+}
+
 /** Fills the defaults that depend on the task (arch, monitors, the "other" class). */
 function resolveTaskDefaults<C extends {
-  training: { task: Task; early_stopping: { monitor?: string }; checkpoint: { monitor?: string } };
-  model: { arch?: Arch };
+  training: {
+    task: Task; early_stopping: { monitor?: string }; checkpoint: { monitor?: string };
+    phases?: z.output<typeof phaseSchema>[]; progressive_unfreezing?: z.output<typeof progressiveUnfreezingSchema>;
+  };
+  model: { arch?: Arch; backbone: (typeof BACKBONES)[number] } & Parameters<typeof stageOptions>[0];
   dataset: { labels: { other_class?: boolean } };
 }>(c: C) {
   const task = TASK_DECLARATIONS[c.training.task];
+  const backbone = c.model.backbone;
+  const options = backbone in BACKBONE_OPTIONS
+    ? { [backbone]: c.model[backbone as BackboneWithOptions] ?? BACKBONE_OPTIONS[backbone as BackboneWithOptions].parse({}) }
+    : {};
+  const model = { ...c.model, ...options, arch: c.model.arch ?? task.defaultArch };
+  const pu = c.training.progressive_unfreezing;
+  const phases = c.training.phases ?? (pu ? z.array(phaseSchema).parse(expandProgressiveUnfreezing(pu, backbone, stageOptions(model))) : DEFAULT_PHASES);
   return {
     ...c,
     dataset: { ...c.dataset, labels: { ...c.dataset.labels, other_class: c.dataset.labels.other_class ?? task.otherClass } },
-    model: { ...c.model, arch: c.model.arch ?? task.defaultArch },
+    model,
     training: {
       ...c.training,
+      phases,
       early_stopping: { ...c.training.early_stopping, monitor: c.training.early_stopping.monitor ?? task.defaultMonitor },
       checkpoint: { ...c.training.checkpoint, monitor: c.training.checkpoint.monitor ?? task.defaultMonitor },
     },

@@ -57,9 +57,11 @@ const classification = (task: "multilabel" | "multiclass"): TaskDeclaration => (
   archs: CLASSIFICATION_ARCHS,
   defaultArch: "gen2a",
   defaultMonitor: "val/auc_macro",
-  metrics: ["loss", "auc_macro", "auc_micro", "map", "f1_macro", "accuracy", "accuracy_per_label"],
-  perClass: ["auc", "ap", "f1"],
-  curves: ["roc", "pr"],
+  metrics: ["loss", "auc_macro", "auc_micro", "map", "f1_macro", "precision_macro", "recall_macro", "accuracy", "accuracy_per_label"],
+  // precision / recall / f1 at the decision threshold; threshold/<class> when tuned on validation (multilabel)
+  perClass: ["auc", "ap", "f1", "precision", "recall", ...(task === "multilabel" ? ["threshold"] : [])],
+  // confusion: one curve per true class, points [predicted class index, count] (the confusion matrix's row)
+  curves: task === "multiclass" ? ["roc", "pr", "confusion"] : ["roc", "pr"],
   otherClass: true,
   charts: [
     { title: "Loss", keys: ["train/loss", "val/loss"], format: "metric" },

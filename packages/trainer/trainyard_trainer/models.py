@@ -11,7 +11,10 @@ Backbone stages (names usable in a phase's `train` list), see STAGES / backbone_
   convnext_tiny:    features.0 .. features.7 (even = stem/downsampling, odd = stages), norm
   vit_b_16:         embed (conv_proj, class token, position embedding), encoder.layers.0 .. 11, encoder.ln
   mobilenet_v3_large: features.0 .. features.16
-  baseline_cnn:     block1 .. block4
+  baseline_cnn:     block1 .. block<conv_blocks> (model.baseline_cnn), and hidden when classifier_hidden is set
+  vit_conv_stem:    stem, embed, encoder.layers.0 .. <depth-1>, norm (vit_conv_stem.py; model.vit_conv_stem)
+Options of a backbone live under model.<backbone> (model.baseline_cnn, model.vit_conv_stem); packages/config
+refuses them under another backbone and fills their defaults, generated into config_defaults.json.
 Detectors (fcos, retinanet, faster_rcnn, ssdlite, faster_rcnn_mobilenet) live in detectors.py.
 """
 import inspect
@@ -22,6 +25,7 @@ import torch.nn as nn
 import torchvision
 
 from .spec import SpecError
+from .vit_conv_stem import DOWNSAMPLING, ConvStemViT
 
 # torchvision builder -> name of its weights enum; the standard file names come from the enum's URLs.
 WEIGHTS_ENUMS = {
@@ -31,7 +35,10 @@ WEIGHTS_ENUMS = {
     "efficientnet_b4": "EfficientNet_B4_Weights", "convnext_tiny": "ConvNeXt_Tiny_Weights",
     "vit_b_16": "ViT_B_16_Weights", "mobilenet_v3_large": "MobileNet_V3_Large_Weights",
 }
-BACKBONES = tuple(WEIGHTS_ENUMS) + ("baseline_cnn",)
+BACKBONES = tuple(WEIGHTS_ENUMS) + ("baseline_cnn", "vit_conv_stem")
+# Backbones whose layers can be recomputed in the backward pass (training.gradient_checkpointing): the
+# transformers. A CNN's BatchNorm would update its running statistics a second time on every recompute.
+GRADIENT_CHECKPOINTING = ("vit_conv_stem", "vit_b_16")
 
 
 def _torch_version():
@@ -53,12 +60,14 @@ def torch_load(path):
 
 
 class BaselineCNN(nn.Module):
-    """Four conv-BN-ReLU-maxpool blocks and global average pooling: fast enough to train on a CPU."""
+    """conv-BN-ReLU-maxpool blocks (one per width in `channels`), global average pooling, and optionally a hidden
+    Linear-ReLU layer of `classifier_hidden` units: fast enough to train on a CPU."""
 
-    def __init__(self, widths=(32, 64, 128, 256)):
+    def __init__(self, channels=(32, 64, 128, 256), classifier_hidden=None):
         super().__init__()
-        blocks, c_in = [], 3
-        for i, c_out in enumerate(widths):
+        c_in = 3
+        self.blocks = len(channels)
+        for i, c_out in enumerate(channels):
             block = nn.Sequential(
                 nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
                 nn.MaxPool2d(2),
@@ -66,18 +75,46 @@ class BaselineCNN(nn.Module):
             setattr(self, f"block{i + 1}", block)
             c_in = c_out
         self.pool = nn.AdaptiveAvgPool2d(1)
+        self.hidden = None
+        if classifier_hidden:
+            self.hidden = nn.Sequential(nn.Linear(c_in, classifier_hidden), nn.ReLU(inplace=True))
+            c_in = classifier_hidden
         self.out_features = c_in
 
     def forward(self, x):
-        for i in range(4):
+        for i in range(self.blocks):
             x = getattr(self, f"block{i + 1}")(x)
-        return torch.flatten(self.pool(x), 1)
+        x = torch.flatten(self.pool(x), 1)
+        return x if self.hidden is None else self.hidden(x)
 
 
-def build_backbone(name, image_size):
-    """The full network, ImageNet classifier included so that standard weight files load exactly."""
+def backbone_options(config):
+    """The options of the configured backbone (model.<backbone>), or None for backbones that take none."""
+    m = config["model"]
+    return m.get(m["backbone"]) if m["backbone"] in ("baseline_cnn", "vit_conv_stem") else None
+
+
+def build_backbone(name, image_size, options=None):
+    """The full network, ImageNet classifier included so that standard weight files load exactly; `options` are
+    the backbone's own (model.baseline_cnn, model.vit_conv_stem; backbone_options)."""
+    o = options or {}
     if name == "baseline_cnn":
-        return BaselineCNN()
+        channels = list(o.get("channels") or (32, 64, 128, 256))
+        if 2 ** len(channels) > image_size:
+            raise SpecError(f"config.model.baseline_cnn has {len(channels)} conv blocks, each halving the image: "
+                            f"dataset.image_size {image_size} is too small; use at most "
+                            f"{max(1, image_size.bit_length() - 1)} blocks or a larger image size")
+        return BaselineCNN(channels, o.get("classifier_hidden"))
+    if name == "vit_conv_stem":
+        if image_size % DOWNSAMPLING:
+            raise SpecError(f"vit_conv_stem needs dataset.image_size divisible by {DOWNSAMPLING} (its stem downsamples "
+                            f"4x), got {image_size}")
+        dim, heads = int(o.get("dim", 192)), int(o.get("heads", 3))
+        if dim % heads:
+            raise SpecError(f"config.model.vit_conv_stem.heads is {heads}, which does not divide dim {dim}; "
+                            f"choose heads so that dim / heads is a whole number")
+        return ConvStemViT(image_size, dim=dim, depth=int(o.get("depth", 10)), heads=heads,
+                           mlp_dim=int(o.get("mlp_dim", 768)), dropout=float(o.get("dropout", 0.1)))
     if name not in WEIGHTS_ENUMS:
         raise SpecError(f"config.model.backbone is {name!r}; expected one of {', '.join(BACKBONES)}")
     builder = getattr(torchvision.models, name)
@@ -90,7 +127,7 @@ def build_backbone(name, image_size):
 
 def strip_classifier(name, net):
     """Replaces the ImageNet classifier with Identity and returns the feature dimension."""
-    if name == "baseline_cnn":
+    if name in ("baseline_cnn", "vit_conv_stem"):
         return net.out_features
     if name.startswith("resnet"):
         dim, net.fc = net.fc.in_features, nn.Identity()
@@ -110,7 +147,12 @@ def strip_classifier(name, net):
 def backbone_stages(name, net):
     """Stage name -> parameter-name prefixes inside the backbone (a prefix covers 'prefix' and 'prefix.*')."""
     if name == "baseline_cnn":
-        return {f"block{i}": [f"block{i}"] for i in range(1, 5)}
+        stages = {f"block{i}": [f"block{i}"] for i in range(1, net.blocks + 1)}
+        if net.hidden is not None:
+            stages["hidden"] = ["hidden"]
+        return stages
+    if name == "vit_conv_stem":
+        return net.stages()
     if name.startswith("resnet"):
         return {"stem": ["conv1", "bn1"], **{f"layer{i}": [f"layer{i}"] for i in range(1, 5)}}
     if name.startswith("efficientnet") or name.startswith("convnext") or name.startswith("mobilenet"):
@@ -183,6 +225,28 @@ def load_pretrained(name, net, pretrained, log):
         f"{len(result.missing_keys)} missing, {len(result.unexpected_keys)} unexpected")
 
 
+class CheckpointedSequential(nn.Sequential):
+    """nn.Sequential whose children are recomputed in the backward pass while training (same state-dict keys)."""
+
+    def forward(self, x):
+        from torch.utils.checkpoint import checkpoint
+        for layer in self:
+            x = checkpoint(layer, x, use_reentrant=False) if self.training and x.requires_grad else layer(x)
+        return x
+
+
+def enable_gradient_checkpointing(name, net):
+    """training.gradient_checkpointing: trades a second forward pass of each transformer layer for its
+    activations' memory. Refused for backbones without transformer layers (GRADIENT_CHECKPOINTING)."""
+    if name not in GRADIENT_CHECKPOINTING:
+        raise SpecError(f"config.training.gradient_checkpointing is on but backbone {name} does not support it; "
+                        f"it applies to {', '.join(GRADIENT_CHECKPOINTING)}: turn it off or change model.backbone")
+    if name == "vit_conv_stem":
+        net.encoder.gradient_checkpointing = True
+    else:  # torchvision's ViT: encoder.layers is an nn.Sequential of encoder_layer_<i>
+        net.encoder.layers = CheckpointedSequential(net.encoder.layers._modules)
+
+
 class Gen2A(nn.Module):
     def __init__(self, backbone, feature_dim, num_classes, metadata_dim, image_head, metadata_hidden, fusion, dropout):
         super().__init__()
@@ -212,10 +276,12 @@ def build_model(config, num_classes, metadata_dim, log=lambda message: None, loa
     if m["arch"] != "gen2a":
         raise SpecError(f"config.model.arch is {m['arch']!r}; this trainer implements gen2a")
     name = m["backbone"]
-    net = build_backbone(name, config["dataset"]["image_size"])
+    net = build_backbone(name, config["dataset"]["image_size"], backbone_options(config))
     if load_weights:
         load_pretrained(name, net, m["pretrained"], log)
     feature_dim = strip_classifier(name, net)
+    if config["training"]["gradient_checkpointing"]:
+        enable_gradient_checkpointing(name, net)
     if not m["metadata"]["enabled"]:
         metadata_dim = 0
     return Gen2A(net, feature_dim, num_classes, metadata_dim, m["image_head"], m["metadata"]["hidden"],

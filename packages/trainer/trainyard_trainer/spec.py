@@ -30,8 +30,11 @@ CLASS_WEIGHTS = tuple(_ENUMS["class_weights"])
 EXPORT_FORMATS = tuple(_ENUMS["export_formats"])
 VIEW_AGGREGATIONS = tuple(_ENUMS["view_aggregations"])
 MISSING_VIEWS = tuple(_ENUMS["missing_views"])
+THRESHOLD_TUNINGS = tuple(_ENUMS["threshold_tunings"])
 # per task: family (its module in tasks/), targets, archs, default arch and monitor, whether "other" applies
 TASK_FACTS = _DEFAULTS["tasks"]
+# model.<backbone> defaults for the backbones that take options (model.baseline_cnn, model.vit_conv_stem)
+BACKBONE_OPTIONS = _DEFAULTS["backbone_options"]
 
 
 class SpecError(Exception):
@@ -54,6 +57,12 @@ def resolve_config(config):
     given = config or {}
     config = merge_defaults(DEFAULT_CONFIG, given)
     config["training"]["phases"] = [merge_defaults(DEFAULT_PHASE, p) for p in config["training"]["phases"]]
+    backbone = config["model"]["backbone"]
+    if backbone in BACKBONE_OPTIONS:
+        options = merge_defaults(BACKBONE_OPTIONS[backbone], config["model"].get(backbone))
+        if "channels" not in ((given.get("model") or {}).get(backbone) or {}) and "conv_blocks" in options:
+            options["channels"] = [32 * 2 ** i for i in range(int(options["conv_blocks"]))]  # as packages/config
+        config["model"][backbone] = options
     facts = TASK_FACTS.get(config["training"]["task"])
     if facts:
         g_model, g_training = given.get("model") or {}, given.get("training") or {}
@@ -141,6 +150,10 @@ def load_spec(path):
     if resume:
         resume_path = file_path(need(resume, "checkpoint", "resume."), "resume.checkpoint")
     run_dir = raw.get("run_dir") or base
+    given_training = (need(raw, "config", "") or {}).get("training") or {}
+    if given_training.get("progressive_unfreezing") is not None and "phases" not in given_training:
+        raise SpecError(f"{path}: config.training.progressive_unfreezing is a shorthand that packages/config expands "
+                        f"into training.phases; submit the config through the daemon, or write the phases out")
     config = resolve_config(need(raw, "config", ""))
     spec = RunSpec(
         path=path,
@@ -185,6 +198,11 @@ def check_config(spec):
     one_of(t["precision"], PRECISIONS, "training.precision")
     one_of(t["optimizer"]["name"], OPTIMIZERS, "training.optimizer.name")
     one_of(t["class_weights"], CLASS_WEIGHTS, "training.class_weights")
+    one_of(t["decision_threshold"]["tune"], THRESHOLD_TUNINGS, "training.decision_threshold.tune")
+    for key in BACKBONE_OPTIONS:
+        if key in c["model"] and c["model"]["backbone"] != key:
+            raise SpecError(f"{where}.model.{key} configures the {key} backbone but model.backbone is "
+                            f"{c['model']['backbone']}; remove model.{key} or set model.backbone: {key}")
     one_of(c["model"]["arch"], TASK_FACTS[t["task"]]["archs"], "model.arch")
     one_of(c["model"]["risk"]["aggregation"], VIEW_AGGREGATIONS, "model.risk.aggregation")
     one_of(t["risk"]["missing_views"], MISSING_VIEWS, "training.risk.missing_views")

@@ -23,7 +23,7 @@ import torch
 
 from . import checkpoints
 from .augment import DeviceAugment
-from .data import Prefetcher, RunData, epoch_order, eval_batches, steps_per_epoch, train_batches
+from .data import Prefetcher, RunData, epoch_order, eval_batches, train_batches
 from .distributed import Distributed
 from .cpu_threads import cpu_threads
 from .metrics import is_improvement
@@ -33,6 +33,7 @@ from .precision import Precision
 from .run_checkpoints import restore, save_epoch_checkpoints, save_interrupted
 from .run_exports import export_best
 from .spec import SpecError, load_spec
+from .step_profiler import StepProfiler
 from .tasks import task_for
 from .warm_start import warm_start
 
@@ -75,6 +76,7 @@ class Run:
     tracking: dict = field(default_factory=dict)
     warned: set = field(default_factory=set)
     last_saved_at: tuple = None
+    profiler: object = None
 
     def warn_once(self, key, message, level="warning"):
         if key not in self.warned:
@@ -142,7 +144,8 @@ def train(spec_path, events, stop, dist):
     classes = spec.classes
     image_size = int(config["dataset"]["image_size"])
     r.augment = DeviceAugment(config["augment"], image_size)
-    r.steps_per_epoch = steps_per_epoch(len(data.train_idx), t["batch_size"], t["grad_accum_steps"], dist.min_batch())
+    apply_val_limit(r)
+    r.steps_per_epoch = -(-train_batches_per_epoch(r) // t["grad_accum_steps"])
     if t["batch_size"] < dist.world:
         raise SpecError(f"training.batch_size {t['batch_size']} is smaller than the {dist.world} DDP processes; "
                         f"raise it to at least {dist.world}")
@@ -170,7 +173,44 @@ def train(spec_path, events, stop, dist):
     if r.precision.channels_last:
         model.to(memory_format=torch.channels_last)
     eval_net = compiled(r, model)
+    r.profiler = StepProfiler(config, spec.run_dir, r.device, dist.is_main, events)
+    try:
+        return train_phases(r, model, eval_net, phases, resumed)
+    finally:
+        r.profiler.close()
 
+
+def batch_limit(n_batches, limit):
+    """training.limit_*_batches as Lightning reads it: None = all, a whole number = that many, a share in (0, 1)."""
+    if limit is None:
+        return n_batches
+    if limit < 1:
+        return max(1, int(n_batches * limit))
+    return min(n_batches, int(limit))
+
+
+def train_batches_per_epoch(r):
+    t = r.config["training"]
+    n = len(train_batches(np.arange(len(r.data.train_idx)), t["batch_size"], r.dist.min_batch()))
+    return batch_limit(n, t["limit_train_batches"])
+
+
+def apply_val_limit(r):
+    """training.limit_val_batches: every validation evaluates the split's first batches only."""
+    t, data = r.config["training"], r.data
+    limit = t["limit_val_batches"]
+    if limit is None or not len(data.val_idx):
+        return
+    n = batch_limit(len(eval_batches(data.val_idx, t["batch_size"])), limit)
+    kept = data.val_idx[:n * t["batch_size"]]
+    r.events.log(f"training.limit_val_batches {limit}: validating on {len(kept)} of {len(data.val_idx)} samples "
+                 f"({n} batches)", level="warning")
+    data.val_idx = kept
+
+
+def train_phases(r, model, eval_net, phases, resumed):
+    spec, config, t, events, dist, data = r.spec, r.config, r.config["training"], r.events, r.dist, r.data
+    task = r.task
     for phase in phases:
         if phase.index < r.progress["phase"] or phase.epochs == 0 or r.tracking["stopped_early"]:
             continue
@@ -236,6 +276,10 @@ def train(spec_path, events, stop, dist):
     else:
         events.log("no best checkpoint (top_k 0 or no monitor value): testing the final weights", level="warning")
     if len(data.test_idx):
+        if getattr(task, "thresholds_from_val", lambda c: False)(config) and len(data.val_idx):
+            # decision thresholds tuned on validation: chosen again on the weights being tested
+            if evaluate(r, eval_net, data.val_idx, "val") is None:
+                return interrupt(r, model, None, None, last_phase, r.progress["epoch"] - 1)
         result = evaluate(r, eval_net, data.test_idx, "test")
         if result is None:
             return interrupt(r, model, None, None, last_phase, r.progress["epoch"] - 1)
@@ -326,6 +370,7 @@ def train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
     p, dist = r.progress, r.dist
     set_train_mode(r.config, model, phase)
     batches = train_batches(epoch_order(r.data.train_idx, int(t["seed"]), epoch), t["batch_size"], dist.min_batch())
+    batches = batches[:batch_limit(len(batches), t["limit_train_batches"])]
     accum = t["grad_accum_steps"]
     groups = [batches[i:i + accum] for i in range(0, len(batches), accum)]
     todo = [(b, dist.positions(len(b))) for g in groups[p["epoch_step"]:] for b in g]
@@ -356,6 +401,7 @@ def train_one_epoch(r, model, net, optimizer, schedule, phase, epoch):
             scaler.step(optimizer)
             scaler.update()
             optimizer.zero_grad(set_to_none=True)
+            r.profiler.step()
             p["step"] += 1
             p["epoch_step"] = i + 1
             p["loss_count"] += n_group

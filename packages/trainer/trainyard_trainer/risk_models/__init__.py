@@ -55,10 +55,12 @@ def build_risk_model(config, views, metadata_dim, log=lambda message: None, load
     if m["arch"] not in registry:
         raise SpecError(f"config.model.arch is {m['arch']!r}; risk models are {', '.join(registry)}")
     name = m["backbone"]
-    net = models.build_backbone(name, config["dataset"]["image_size"])
+    net = models.build_backbone(name, config["dataset"]["image_size"], models.backbone_options(config))
     if load_weights:
         models.load_pretrained(name, net, m["pretrained"], log)
     feature_dim = models.strip_classifier(name, net)
+    if config["training"]["gradient_checkpointing"]:
+        models.enable_gradient_checkpointing(name, net)
     if not m["metadata"]["enabled"]:
         metadata_dim = 0
     encoder = MultiViewEncoder(net, feature_dim, views, metadata_dim, m["image_head"], m["metadata"]["hidden"],

@@ -8,7 +8,7 @@ import torch
 
 from .. import models
 from ..losses import class_weighted_loss
-from ..metrics import evaluate_predictions, undefined_classes
+from ..metrics import evaluate_predictions, tuned_thresholds, undefined_classes
 
 
 class ClassificationTask:
@@ -17,6 +17,8 @@ class ClassificationTask:
     def __init__(self, name):
         self.name = name
         self.multiclass = name == "multiclass"
+        # multilabel decision thresholds per class, chosen at each validation evaluation when tuned
+        self.thresholds = None
 
     # --- data and model
 
@@ -70,8 +72,24 @@ class ClassificationTask:
             r.warn_once(f"undefined:{prefix}:{name}",
                         f"class {name} has a single label value in the {prefix} split: its AUC/AP are undefined "
                         f"and it is left out of the macro means")
-        values, curves = evaluate_predictions(targets, probs, r.spec.classes, self.name, prefix=prefix)
+        thresholds, tuned = self.decision_thresholds(r, targets, probs, prefix)
+        values, curves = evaluate_predictions(targets, probs, r.spec.classes, self.name, prefix=prefix,
+                                              thresholds=thresholds, report_thresholds=tuned)
         return values, curves, []
+
+    def decision_thresholds(self, r, targets, probs, prefix):
+        """(thresholds, tuned): training.decision_threshold.value, or per class from the validation split (a val
+        evaluation chooses them; test uses the last val evaluation's, which train.py runs on the best weights)."""
+        dt = r.config["training"]["decision_threshold"]
+        if self.multiclass or dt["tune"] == "none":
+            return float(dt["value"]), False
+        if prefix == "val" or self.thresholds is None:
+            self.thresholds = tuned_thresholds(targets, probs, dt["tune"], default=float(dt["value"]))
+        return self.thresholds, True
+
+    def thresholds_from_val(self, config):
+        """Whether the test split's decisions need a validation pass on the tested weights first."""
+        return not self.multiclass and config["training"]["decision_threshold"]["tune"] != "none"
 
     # --- export (export.py)
 
