@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type ExperimentConfig } from "@trainyard/config";
-import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, updateRun, type RunRow, type Store } from "@trainyard/db";
+import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, updateRun, type NewRun, type RunRow, type Store } from "@trainyard/db";
 import { CheckpointRefError, parseCheckpointRef, resolveCheckpoint, type CheckpointRef } from "./runs/checkpoint-refs.ts";
 import { resolveTaskClasses } from "./runs/label-resolution.ts";
 import { taskFitIssues } from "./runs/task-fit.ts";
@@ -19,6 +19,7 @@ import { GpuMonitor } from "./gpus/monitor.ts";
 import { findPython, type PythonInfo } from "./python.ts";
 import { insideDir, resolveHome, runDir, type Home } from "./home.ts";
 import { newRunId } from "./runs/run-id.ts";
+import { SweepManager } from "./sweeps/sweep-manager.ts";
 
 /** The owner of runs submitted without a token (a daemon bound to loopback needs none). */
 export const LOCAL_USER = "local";
@@ -45,6 +46,8 @@ export class Daemon {
   readonly bus = new EventBus();
   readonly scheduler: Scheduler;
   readonly gpuMonitor: GpuMonitor;
+  /** Hyperparameter sweeps: one controller (and Optuna process) per running or paused sweep. */
+  readonly sweeps: SweepManager;
   /** Chart bucket reads on worker threads (charts.series). */
   readonly chartReads: ChartReadPool;
   private python: Promise<PythonInfo> | null = null;
@@ -62,6 +65,7 @@ export class Daemon {
     });
     setQueueLookup((id) => this.scheduler.queueState(id));
     this.gpuMonitor = new GpuMonitor(this);
+    this.sweeps = new SweepManager(this);
   }
 
   /** Find (once) the Python interpreter with torch that runs trainers. */
@@ -108,7 +112,15 @@ export class Daemon {
 
   submit(yaml: string, overrides: readonly string[] = [], owner = LOCAL_USER): RunRow {
     const { config, classes } = this.resolveSubmission(yaml, overrides);
-    const run = insertRun(this.store.db, {
+    const run = insertRun(this.store.db, this.newRunValues(yaml, config, classes, owner));
+    this.publishRun(run.id);
+    this.scheduler.poke();
+    return run;
+  }
+
+  /** The row of a new queued run of a resolved config (submit, and sweep trials inside their own transaction). */
+  newRunValues(yaml: string, config: ExperimentConfig, classes: string[], owner: string): NewRun {
+    return {
       id: newRunId(),
       name: config.name,
       status: "queued",
@@ -122,10 +134,7 @@ export class Daemon {
       epochs: config.training.phases.reduce((n, p) => n + p.epochs, 0),
       queuedAt: Date.now(),
       maxRestarts: this.opts.maxRestarts ?? Number(process.env.TRAINYARD_MAX_RESTARTS ?? 3),
-    });
-    this.publishRun(run.id);
-    this.scheduler.poke();
-    return run;
+    };
   }
 
   cancel(id: string): void {
@@ -207,6 +216,7 @@ export class Daemon {
   async start(): Promise<void> {
     await recoverRuns(this);
     this.scheduler.start();
+    this.sweeps.start();
     this.gpuMonitor.start();
     const open = () => !this.stopping && this.store.sqlite.open;
     this.sealing = sealFinishedRuns(this.store.sqlite, open)
@@ -222,6 +232,7 @@ export class Daemon {
     this.stopping = true;
     await this.sealing;
     await this.chartReads.close();
+    this.sweeps.stop(); // before the trainers stop: their runs go back to the queue, not to their sweeps
     await this.scheduler.shutdown();
     this.store.close();
   }

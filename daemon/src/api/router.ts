@@ -6,6 +6,7 @@ import { checkpointsRouter } from "./checkpoints-router.ts";
 import { systemRouter } from "./system-router.ts";
 import { usersRouter } from "../auth/users-router.ts";
 import { chartsRouter } from "./charts-router.ts";
+import { sweepsRouter } from "./sweeps-router.ts";
 
 export const appRouter = router({
   runs: runsRouter,
@@ -14,6 +15,7 @@ export const appRouter = router({
   system: systemRouter,
   users: usersRouter,
   charts: chartsRouter,
+  sweeps: sweepsRouter,
 });
 
 export type AppRouter = typeof appRouter;
