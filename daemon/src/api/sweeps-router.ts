@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import { ConfigError } from "@trainyard/config";
-import { getSweep } from "@trainyard/db";
+import { getSweep, trialOfRun } from "@trainyard/db";
 import { assertMayChange, badRequest, notFound, publicProcedure, router, type Context } from "./trpc.ts";
-import { RunStateError } from "../daemon.ts";
+import { RunStateError, type Daemon } from "../daemon.ts";
 
 const sweepId = z.object({ id: z.string().min(1).max(64) });
 const createInput = z.object({
@@ -25,6 +25,45 @@ function mayChange(ctx: Context, id: string, action: string): void {
   const row = getSweep(ctx.daemon.store.db, id);
   if (!row) notFound(`no sweep "${id}"`);
   assertMayChange(ctx, { id: `sweep ${row.id}`, owner: row.owner }, action);
+}
+
+/**
+ * The ids of sweeps that changed, as they change: a sweep or trial row written by the controller, or a trial's
+ * run changing state (queued, running, pruned, ...). Each wake yields every id that changed since the last
+ * one, once; with `id`, only that sweep's. Nothing of the sweep is sent: the page re-reads it (sweeps.get).
+ */
+async function* sweepChanges(daemon: Daemon, only: string | undefined, signal: AbortSignal | undefined): AsyncGenerator<{ id: string }> {
+  const pending = new Set<string>();
+  let wake: (() => void) | null = null;
+  const note = (id: string) => {
+    if (only !== undefined && id !== only) return;
+    pending.add(id);
+    wake?.();
+  };
+  const seen = new Map<string, string>();
+  const offSweeps = daemon.sweeps.watch(note);
+  const offRuns = daemon.bus.subscribe(null, (e) => {
+    // a run's summary is published on every progress step: only a change of state matters to a sweep
+    if (e.type !== "run" || seen.get(e.run.id) === e.run.status) return;
+    seen.set(e.run.id, e.run.status);
+    const trial = trialOfRun(daemon.store.db, e.run.id);
+    if (trial) note(trial.sweepId);
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    while (!signal?.aborted) {
+      if (!pending.size) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      const ids = [...pending];
+      pending.clear();
+      for (const id of ids) yield { id };
+    }
+  } finally {
+    offSweeps();
+    offRuns();
+    signal?.removeEventListener("abort", onAbort);
+  }
 }
 
 export const sweepsRouter = router({
@@ -65,6 +104,11 @@ export const sweepsRouter = router({
   cancel: publicProcedure.input(sweepId).mutation(({ ctx, input }) => {
     mayChange(ctx, input.id, "cancel");
     return onState(() => ctx.daemon.sweeps.cancel(input.id));
+  }),
+
+  /** Live: the id of each sweep as it changes (with an id: that sweep only). */
+  watch: publicProcedure.input(z.object({ id: z.string().min(1).max(64).optional() }).optional()).subscription(async function* ({ ctx, input, signal }) {
+    yield* sweepChanges(ctx.daemon, input?.id, signal);
   }),
 
   importance: publicProcedure.input(sweepId).query(({ ctx, input }) => onState(() => ctx.daemon.sweeps.importance(input.id))),

@@ -129,6 +129,7 @@ export class SweepController {
       return r;
     })();
     this.daemon.publishRun(run.id);
+    this.daemon.sweeps.changed(this.id);
     this.daemon.scheduler.poke();
   }
 
@@ -148,12 +149,14 @@ export class SweepController {
 
   private finish(status: "completed" | "cancelled"): void {
     updateSweep(this.daemon.store.db, this.id, { status, endedAt: Date.now() });
+    this.daemon.sweeps.changed(this.id);
     this.close();
     this.daemon.sweeps.forget(this.id);
   }
 
   private fail(error: string): void {
     updateSweep(this.daemon.store.db, this.id, { status: "failed", error, endedAt: Date.now() });
+    this.daemon.sweeps.changed(this.id);
     // its trials do not outlive it: they would hold slots for a search nobody drives
     for (const t of openSweepTrials(this.daemon.store.db, this.id)) if (t.runId) this.daemon.cancel(t.runId);
     this.close();
@@ -187,6 +190,7 @@ export class SweepController {
       const answer = await this.search!.request({ op: "report", number, step: p.epoch, value: p.value });
       epochs = Math.max(epochs, p.epoch);
       updateSweepTrial(db, this.id, number, { epochs });
+      this.daemon.sweeps.changed(this.id);
       if (answer.prune && this.status() !== "cancelled") {
         const run = getRun(db, runId);
         if (run?.status === "queued") {
@@ -229,20 +233,24 @@ export class SweepController {
   private async tell(t: SweepTrialRow, outcome: "complete" | "pruned" | "fail", value: number | null): Promise<void> {
     await this.search!.request({ op: "tell", number: t.number, state: outcome, value: outcome === "complete" ? value : null });
     updateSweepTrial(this.daemon.store.db, this.id, t.number, { outcome, value, epochs: t.epochs, endedAt: Date.now() });
+    this.daemon.sweeps.changed(this.id);
   }
 
   pause(): void {
     updateSweep(this.daemon.store.db, this.id, { status: "paused" });
+    this.daemon.sweeps.changed(this.id);
   }
 
   resume(): Promise<void> {
     updateSweep(this.daemon.store.db, this.id, { status: "running" });
+    this.daemon.sweeps.changed(this.id);
     return this.enqueue("resuming", () => this.fill());
   }
 
   /** No new trials; its queued and running trials are cancelled and told as failed; the sweep ends once all are told. */
   cancel(): Promise<void> {
     updateSweep(this.daemon.store.db, this.id, { status: "cancelled", endedAt: Date.now() });
+    this.daemon.sweeps.changed(this.id);
     for (const t of openSweepTrials(this.daemon.store.db, this.id)) if (t.runId) this.daemon.cancel(t.runId);
     return this.enqueue("cancelling", () => this.fill());
   }

@@ -23,6 +23,7 @@ function readableBase(path: string): string | null {
 
 export class SweepManager {
   private controllers = new Map<string, SweepController>();
+  private watchers = new Set<(id: string) => void>();
 
   constructor(private daemon: Daemon) {}
 
@@ -67,6 +68,7 @@ export class SweepManager {
     const id = newSweepId();
     insertSweep(this.daemon.store.db, { id, name: sweep.name, status: "running", owner, config: sweep as unknown as Record<string, unknown>, configYaml: yaml, maxTrials: sweep.maxTrials, parallel: sweep.parallel });
     this.open(id);
+    this.changed(id);
     return this.summary(id)!;
   }
 
@@ -75,6 +77,17 @@ export class SweepManager {
     this.controllers.set(id, c);
     void c.start();
     return c;
+  }
+
+  /** Listen for changes to any sweep or its trials' rows (after they are stored); returns the unsubscribe. */
+  watch(fn: (id: string) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  /** Called after a sweep's row or one of its trial rows was written. */
+  changed(id: string): void {
+    for (const w of this.watchers) w(id);
   }
 
   /** Called by a controller once its sweep has ended. */
