@@ -14,6 +14,7 @@ from trainyard_trainer.export import export_checkpoint
 from trainyard_trainer.risk_models import build_risk_model
 from trainyard_trainer.risk_models.cox import breslow_baseline, cox_partial_likelihood
 from trainyard_trainer.risk_models.cumulative_hazard import year_labels
+from trainyard_trainer.spec import resolve_config
 
 KEYS = ["c_index", "c_index_uno", "auc_year/1", "auc_year/2", "auc_year/3", "auc_year/4", "auc_year_mean",
         "c_index_oracle", "loss"]
@@ -105,7 +106,7 @@ def test_resume_mid_epoch_gives_the_same_run(tmp_path):
 def test_a_missing_view_is_masked_out_whatever_its_slot_holds(aggregation):
     torch.manual_seed(0)
     config = risk_config(model={"risk": {"aggregation": aggregation}})
-    model = build_risk_model(config, 2, 3, load_weights=False).eval()
+    model = build_risk_model(resolve_config(config), 2, 3, load_weights=False).eval()
     images, metadata = torch.randn(4, 2, 3, 24, 24), torch.randn(4, 3)
     mask = torch.tensor([[1, 0], [1, 1], [0, 1], [1, 0]], dtype=torch.float32)
     noisy = images.clone()
@@ -119,7 +120,7 @@ def test_a_missing_view_is_masked_out_whatever_its_slot_holds(aggregation):
 
 def test_cumulative_risks_are_monotone_in_the_year_by_construction():
     torch.manual_seed(1)
-    model = build_risk_model(risk_config(), 2, 3, load_weights=False).eval()
+    model = build_risk_model(resolve_config(risk_config()), 2, 3, load_weights=False).eval()
     with torch.no_grad():
         for layer in (model.hazard, model.base_hazard):  # large random heads: any sign of raw hazard
             layer.weight.normal_(0, 3)
