@@ -150,5 +150,8 @@ test("risk: demo with follow-up, launch from the form, live C-index and AUC by y
   expect(Number(await overlay.getByTestId("chart-calibration").getAttribute("data-points"))).toBeGreaterThan(0);
   await expect(page.getByTestId("final-metrics")).toContainText("test/c_index");
   await expect(page.getByTestId("final-metrics")).toContainText("test/c_index_oracle");
+  // the C-index and mean AUC by year over epochs, charted by default beside the losses
+  for (const key of ["val/c_index", "val/c_index_uno", "val/auc_year_mean"])
+    await expect.poll(async () => Number(await page.getByTestId(`chart-${key}`).getAttribute("data-lines")), { timeout: 30_000 }).toBe(1);
   await shot(page, "compare-risk.png");
 });

@@ -80,7 +80,7 @@ interface Lesion {
 }
 
 /** 0 without a lesion; else in (0, 1], growing with the blob's size and brightness. */
-export const lesionStrength = (l: Lesion | null) => (l ? (l.radius / 0.11) * (l.contrast / 70) : 0);
+export const lesionStrength = (l: Lesion | null) => (l ? (l.radius / 0.14) * (l.contrast / 110) : 0);
 
 /** P(T <= 5) for T ~ Exp(rate): the five-year risk before censoring. */
 const fiveYearRisk = (rate: number) => 1 - Math.exp(-5 * rate);
@@ -97,7 +97,7 @@ export async function generateDemoRiskDataset(opts: DemoRiskOptions): Promise<De
     const age = Math.max(40, Math.min(85, 57 + 9 * gauss()));
     let u = rand(), density = 0;
     while (density < 3 && (u -= DENSITY_SHARE[density]) >= 0) density++;
-    const lesion: Lesion | null = rand() < LESION_SHARE ? { side: rand() < 0.5 ? "L" : "R", radius: 0.04 + 0.07 * rand(), contrast: 25 + 45 * rand() } : null;
+    const lesion: Lesion | null = rand() < LESION_SHARE ? { side: rand() < 0.5 ? "L" : "R", radius: 0.06 + 0.08 * rand(), contrast: 50 + 60 * rand() } : null;
     const eta = DEMO_RISK_HAZARD.lesion * lesionStrength(lesion) + DEMO_RISK_HAZARD.agePerDecade * ((age - 57) / 10) + DEMO_RISK_HAZARD.density * (density - 1.5);
     return { id: `P${String(p).padStart(4, "0")}`, age, density, lesion, eta, scale: 0.85 + 0.15 * rand(), ageMissing: rand() < 0.03 };
   });

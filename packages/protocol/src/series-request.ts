@@ -20,12 +20,13 @@ export function pointsPerSeries(runs: number): number {
 }
 
 /**
- * Metrics the compare view charts unless the URL adds more (`?metrics=a,b`): classification's and
- * detection's headline keys. A key no selected run has is read as an empty series and gets no chart.
+ * Metrics the compare view charts unless the URL adds more (`?metrics=a,b`): classification's,
+ * detection's and risk's headline keys. A key no selected run has is read as an empty series and gets no chart.
  */
 export const COMPARE_METRICS = [
   "train/loss", "val/loss", "val/auc_macro", "val/map",
   "val/map50_95", "val/map50", "val/precision", "val/recall",
+  "val/c_index", "val/c_index_uno", "val/auc_year_mean",
   "train/lr", "train/img_per_s",
 ];
 

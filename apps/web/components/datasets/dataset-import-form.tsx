@@ -1,6 +1,6 @@
 "use client";
 // Import a dataset from the browser: paths and columns (and, for detection, a boxes file with its
-// format and columns), then review (and edit) the inferred feature schema, then the background import
+// format and columns; for risk, the follow-up, event and view columns), then review (and edit) the inferred feature schema, then the background import
 // with its progress, then the report.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
@@ -37,13 +37,21 @@ const BOX_FIELDS = [
   ["boxNames", "YOLO class names file", "classes.txt or data.yaml in the folder"],
 ] as const;
 type BoxFieldName = (typeof BOX_FIELDS)[number][0];
+// Follow-up targets for risk: per case (exam) a follow-up in years and an event flag; the view of each image
+const FOLLOWUP_FIELDS = [
+  ["timeCol", "Follow-up column (years), or START,END dates", "followup_years — or exam_date,last_contact"],
+  ["eventCol", "Event column (1 event, 0 censored)", "cancer, event, …"],
+  ["viewCol", "View column (needs the case column)", "view: L-CC, L-MLO, R-CC, R-MLO"],
+] as const;
+type FollowupFieldName = (typeof FOLLOWUP_FIELDS)[number][0];
 const BOX_FORMATS = [["", "from the path"], ["csv", "CSV / TSV / Parquet rows"], ["coco", "COCO JSON"], ["yolo", "YOLO folder"]] as const;
 
 export function DatasetImportForm() {
   const trpc = useTRPC();
   const idBase = useId();
   const [form, setForm] = useState<Record<FieldName, string>>({ name: "", manifest: "", images: "", imageCol: "", groupCol: "", labelCol: "", splitCol: "", caseCol: "", delimiter: "", labelDelimiter: "" });
-  const [fit, setFit] = useState<"crop" | "pad">("crop");
+  const [fit, setFit] = useState<"" | "crop" | "pad">("");
+  const [followup, setFollowup] = useState<Record<FollowupFieldName, string>>({ timeCol: "", eventCol: "", viewCol: "" });
   const [box, setBox] = useState<Record<BoxFieldName, string>>({ boxes: "", boxImageCol: "", boxCoords: "", boxLabelCol: "", boxNames: "" });
   const [boxFormat, setBoxFormat] = useState<"" | "csv" | "coco" | "yolo">("");
   const [features, setFeatures] = useState<(Feature & { include: boolean })[] | null>(null);
@@ -51,9 +59,11 @@ export function DatasetImportForm() {
   const [jobId, setJobId] = useState<string | null>(null);
   const opt = (v: string) => (v.trim() ? v.trim() : undefined);
   const hasBoxes = Boolean(box.boxes.trim());
+  const hasFollowup = Boolean(followup.timeCol.trim() || followup.eventCol.trim());
   const manifestInput = {
     manifest: form.manifest.trim(), images: opt(form.images), delimiter: opt(form.delimiter), imageCol: opt(form.imageCol), groupCol: opt(form.groupCol),
     labelCol: opt(form.labelCol), splitCol: opt(form.splitCol), caseCol: opt(form.caseCol), labelDelimiter: opt(form.labelDelimiter),
+    timeCol: opt(followup.timeCol), eventCol: opt(followup.eventCol), viewCol: opt(followup.viewCol),
     labelsFromBoxes: hasBoxes || undefined,
   } satisfies RouterInputs["datasets"]["inspect"];
   const coords = box.boxCoords.split(",").map((c) => c.trim()).filter(Boolean);
@@ -91,11 +101,17 @@ export function DatasetImportForm() {
       setFeatures(null);
     }
   };
+  const setFollowupField = (k: FollowupFieldName, v: string) => {
+    setFollowup({ ...followup, [k]: v });
+    // the target columns leave the metadata schema to review
+    setInspected(null);
+    setFeatures(null);
+  };
   function submit() {
     const schema = { version: 1, features: (features ?? []).filter((f) => f.include).map(({ include: _include, ...f }) => ({ name: f.name, kind: f.kind, ...(f.kind === "categorical" && f.categories ? { categories: f.categories } : {}), ...(f.kind === "multiselect" ? { options: f.options, delimiter: f.delimiter } : {}) })) };
     const { labelsFromBoxes: _fromBoxes, ...manifest } = manifestInput;
     // a dataset with boxes is letterboxed: a crop would cut the boxes at the edges off
-    start.mutate({ ...manifest, name: form.name.trim(), images: form.images.trim(), schema, fit: hasBoxes ? "pad" : fit, boxes: boxesInput, imageCheck: "decode", replace: false });
+    start.mutate({ ...manifest, name: form.name.trim(), images: form.images.trim(), schema, fit: hasBoxes ? "pad" : fit || undefined, boxes: boxesInput, imageCheck: "decode", replace: false });
   }
   const j = job.data;
   const dim = (features ?? []).filter((f) => f.include).reduce((n, f) => n + (f.kind === "continuous" || f.kind === "boolean" ? 2 : f.kind === "categorical" ? (f.categories?.length ?? 0) + 1 : (f.options?.length ?? 0)), 0);
@@ -126,8 +142,19 @@ export function DatasetImportForm() {
           {coordsError && <p className="text-error small" role="alert" style={{ gridColumn: "2" }}>{coordsError}</p>}
           {hasBoxes && <p className="muted small" style={{ gridColumn: "1 / -1", margin: 0 }}>Coordinates in pixels of the image as displayed. Without a diagnosis column, each image’s diagnoses are the classes of its boxes; an image without boxes is a “no findings” image.</p>}
         </fieldset>
+        <fieldset className="ds-boxes" data-testid="followup-fields">
+          <legend>Risk: follow-up per case</legend>
+          {FOLLOWUP_FIELDS.map(([k, label, hint]) => (
+            <div key={k} style={{ display: "contents" }}>
+              <label htmlFor={`${idBase}-${k}`}>{label}</label>
+              <input id={`${idBase}-${k}`} type="text" name={k} value={followup[k]} placeholder={hint} onChange={(e) => setFollowupField(k, e.target.value)} />
+            </div>
+          ))}
+          {hasFollowup && <p className="muted small" style={{ gridColumn: "1 / -1", margin: 0 }}>The images of a case (the case column) are its views and share its follow-up and event. Such a dataset trains with training.task risk and is cached with padding unless you choose a crop.</p>}
+        </fieldset>
         <label htmlFor={`${idBase}-fit`}>Square images by</label>
-        <select id={`${idBase}-fit`} value={hasBoxes ? "pad" : fit} disabled={hasBoxes} onChange={(e) => setFit(e.target.value as "crop" | "pad")}>
+        <select id={`${idBase}-fit`} value={hasBoxes ? "pad" : fit} disabled={hasBoxes} onChange={(e) => setFit(e.target.value as "" | "crop" | "pad")}>
+          <option value="">{hasFollowup ? "padding (the default with follow-up)" : "centre crop (the default)"}</option>
           <option value="crop">centre crop</option>
           <option value="pad">padding (whole image{hasBoxes ? "; required with boxes" : ""})</option>
         </select>
