@@ -416,3 +416,26 @@ test(`new-run form at ${CHECK_WIDTHS.join(" and ")} px: every field inside its g
     await noHorizontalOverflow(page);
   }
 });
+
+test("a change of the system theme redraws the charts in its colours, without a resize or a reload", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: HEIGHT });
+  await page.emulateMedia({ colorScheme: "light", reducedMotion: "reduce" });
+  await page.goto("/runs/lay-gpu2");
+  const chart = page.getByTestId("chart-train/loss").locator("canvas").first();
+  await expect(chart).toBeVisible();
+  // the base canvas fills its background with --surface: read a corner pixel, compare with the variable
+  const corner = () => chart.evaluate((c: HTMLCanvasElement) => Array.from(c.getContext("2d")!.getImageData(1, 1, 1, 1).data.slice(0, 3)));
+  const surface = () => page.evaluate(() => {
+    const probe = document.createElement("div");
+    probe.style.color = getComputedStyle(document.documentElement).getPropertyValue("--surface");
+    document.body.append(probe);
+    const rgb = getComputedStyle(probe).color.match(/\d+/g)!.slice(0, 3).map(Number);
+    probe.remove();
+    return rgb;
+  });
+  await expect.poll(corner).toEqual(await surface());
+  const light = await corner();
+  await page.emulateMedia({ colorScheme: "dark", reducedMotion: "reduce" });
+  await expect.poll(corner).toEqual(await surface());
+  expect(await corner()).not.toEqual(light);
+});

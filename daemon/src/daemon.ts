@@ -20,6 +20,7 @@ import { findPython, type PythonInfo } from "./python.ts";
 import { insideDir, resolveHome, runDir, type Home } from "./home.ts";
 import { newRunId } from "./runs/run-id.ts";
 import { SweepManager } from "./sweeps/sweep-manager.ts";
+import { RESUMABLE_STATES } from "@trainyard/protocol/run-states";
 
 /** The owner of runs submitted without a token (a daemon bound to loopback needs none). */
 export const LOCAL_USER = "local";
@@ -157,8 +158,8 @@ export class Daemon {
   resume(id: string, checkpoint?: string): RunRow {
     const run = getRun(this.store.db, id);
     if (!run) throw new RunStateError(`no run "${id}"`);
-    if (!["cancelled", "interrupted", "failed"].includes(run.status))
-      throw new RunStateError(`run ${id} is ${run.status}; only cancelled, interrupted or failed runs can be resumed`);
+    if (!(RESUMABLE_STATES as readonly string[]).includes(run.status))
+      throw new RunStateError(`run ${id} is ${run.status}; only ${RESUMABLE_STATES.slice(0, -1).join(", ")} or ${RESUMABLE_STATES.at(-1)} runs can be resumed`);
     let resumeFrom = LAST_CHECKPOINT;
     if (checkpoint && checkpoint !== "last") {
       try {

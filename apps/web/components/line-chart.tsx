@@ -4,6 +4,7 @@
 // a tooltip listing every series at the hovered x, drag-to-zoom, PNG export. Canvas, not SVG: the compare
 // view draws 50 runs × ~1,000 buckets per chart, which SVG paths render too slowly to track a slider.
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useColorScheme } from "../hooks/use-color-scheme.ts";
 import { formatX, xAxisLabel, type XAxisMode } from "../lib/axis-modes.ts";
 import { formatTicks, formatValue } from "../lib/tick-format.ts";
 import { integerTicks, joinedExtent, linearTicks, logTicks, scanRange, yExtent } from "../lib/y-extent.ts";
@@ -95,6 +96,8 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
   const [hover, setHover] = useState<{ px: number; x: number } | null>(null);
   const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
   const fmt = format ?? defaultFormat;
+  // the grid, text and surface colours are CSS variables read at draw time: redraw when the theme changes
+  const scheme = useColorScheme();
   const padLeft = PAD.left + (yLabel ? Y_LABEL_PAD : 0);
   const data = useMemo(() => lines.filter((l) => !l.reference), [lines]);
   const points = data.reduce((n, l) => n + l.x.length, 0);
@@ -275,7 +278,7 @@ function LineChartImpl({ title, testId, lines, xMode, logY, ignoreOutliers, mark
       ctx.fillText(yLabel, 0, 0);
       ctx.restore();
     }
-  }, [baseLines, geom, scales, markers, xMode, logY, width, height, fx, xFormat, xName, yLabel, integerX]);
+  }, [baseLines, geom, scales, markers, xMode, logY, width, height, fx, xFormat, xName, yLabel, integerX, scheme]);
 
   // The smoothed lines, on a transparent canvas over the base layer.
   useEffect(() => {

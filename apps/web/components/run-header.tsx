@@ -11,6 +11,7 @@ import { useNow } from "../hooks/use-now.ts";
 import { LiveIndicator } from "./live-indicator.tsx";
 import { ProgressBar } from "./progress-bar.tsx";
 import { StatusBadge } from "./status-badge.tsx";
+import { RESUMABLE_STATES } from "@trainyard/protocol/run-states";
 
 export function RunHeader({ run, live }: { run: RunDetail; live: TRPCSubscriptionStatus }) {
   const now = useNow(1000, isActive(run.status));
@@ -121,8 +122,6 @@ function CancelButton({ run }: { run: RunDetail }) {
   );
 }
 
-const RESUMABLE = ["cancelled", "interrupted", "failed"];
-
 /** Resume from the run's last checkpoint (the daemon says why when it cannot). */
 function ResumeButton({ run }: { run: RunDetail }) {
   const trpc = useTRPC();
@@ -132,7 +131,7 @@ function ResumeButton({ run }: { run: RunDetail }) {
       onSuccess: (summary) => queryClient.setQueryData(trpc.runs.get.queryKey({ id: run.id }), (old) => (old ? { ...old, ...summary } : old)),
     }),
   );
-  if (!RESUMABLE.includes(run.status)) return null;
+  if (!(RESUMABLE_STATES as readonly string[]).includes(run.status)) return null;
   return (
     <span className="confirm">
       <button type="button" className="button button-primary" data-testid="resume-run" disabled={resume.isPending} onClick={() => resume.mutate({ id: run.id })}>

@@ -10,6 +10,8 @@ dataset:
 model:
   arch: gen2a
   backbone: resnet18
+  image_head: 64
+  metadata: {enabled: true, hidden: 32}
 training:
   phases:
     - {name: all, epochs: 1, lr: 0.001}
@@ -35,6 +37,8 @@ describe("the form's task", () => {
     const v = readConfig(text).value!;
     expect(formTask(v)).toBe("detection");
     expect((v.model as Record<string, unknown>).arch).toBeUndefined();
+    expect((v.model as Record<string, unknown>).image_head).toBeUndefined(); // a detector has its own heads
+    expect((v.model as Record<string, unknown>).metadata).toEqual({ enabled: true });
     expect((v.dataset as { labels: Record<string, unknown> }).labels).toEqual({ set: "all" });
     expect((v.training as { early_stopping: object }).early_stopping).toEqual({});
     expect((v.training as { checkpoint: object }).checkpoint).toEqual({ monitor: "val/loss", mode: "min" }); // the user's own choice fits

@@ -52,6 +52,7 @@ export function archLabel(task: Task): string {
   return isDetection(task) ? "Detector" : isRisk(task) ? "Risk model" : "Architecture";
 }
 
+const CLASSIFIER_HEAD_PATHS: readonly Path[] = [["model", "image_head"], ["model", "fusion"], ["model", "dropout"], ["model", "metadata", "hidden"]];
 const MONITOR_PATHS: readonly Path[] = [["training", "early_stopping", "monitor"], ["training", "checkpoint", "monitor"]];
 
 /**
@@ -64,6 +65,9 @@ export function taskSwitchEdits(value: unknown, next: Task): [Path, unknown][] {
   if (typeof arch === "string" && !(archOptions(next) as readonly string[]).includes(arch)) edits.push([["model", "arch"], undefined]);
   if (!usesLabelSet(next) && getIn(value, ["dataset", "labels"]) !== undefined) edits.push([["dataset", "labels"], undefined]);
   else if (!hasOtherClass(next) && getIn(value, ["dataset", "labels", "other_class"]) !== undefined) edits.push([["dataset", "labels", "other_class"], undefined]);
+  // a detector has its own heads: the classifier's sizes are refused for it (packages/config)
+  if (isDetection(next))
+    for (const path of CLASSIFIER_HEAD_PATHS) if (getIn(value, path) !== undefined) edits.push([path, undefined]);
   const others = new Set(TASKS.filter((t) => t !== next).map(monitorFallback));
   others.delete(monitorFallback(next));
   for (const path of MONITOR_PATHS) {

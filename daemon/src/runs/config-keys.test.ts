@@ -141,7 +141,7 @@ describe("daemon-side config keys", () => {
         s.cases.push(`E${c}`), s.views!.push(v), s.time.push(1 + c), s.event.push(c % 2);
       }
     const config = (missing: string): ExperimentConfig =>
-      validateConfig({ name: "risk", dataset: { name: "d", labels: { set: ["event"] } }, training: { task: "risk", risk: { missing_views: missing } } });
+      validateConfig({ name: "risk", dataset: { name: "d" }, training: { task: "risk", risk: { missing_views: missing } } });
     const arrays = (missing: string) => prepareRunArrays({ table, config: config(missing), labels: ["event"], cacheRows: Int32Array.from(table.imageIds.keys()) });
     const drop = arrays("drop"), allow = arrays("allow");
     expect(drop.rows.length).toBe(7);

@@ -135,6 +135,19 @@ describe("task-dependent defaults", () => {
     expect(loadConfig("name: x\ndataset: {name: d, split: {by: column}}\n").dataset.split).not.toHaveProperty("column");
   });
 
+  it("refuses the classifier's head sizes for a detector and a label set for risk, which never read them", () => {
+    expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d}\nmodel: {image_head: 64, metadata: {hidden: 32}}\ntraining: {task: detection}\n")))
+      .toEqual([
+        { path: "model.image_head", message: expect.stringContaining("detection models do not read model.image_head") },
+        { path: "model.metadata.hidden", message: expect.stringContaining("model.metadata.hidden") },
+      ]);
+    expect(issuesOf(() => loadConfig("name: x\ndataset: {name: d, labels: {set: common3}}\ntraining: {task: risk}\n")))
+      .toEqual([{ path: "dataset.labels.set", message: expect.stringContaining("remove dataset.labels.set") }]);
+    // the same keys at their defaults, or under a task that reads them, are fine
+    expect(loadConfig("name: x\ndataset: {name: d}\nmodel: {image_head: 256}\ntraining: {task: detection}\n").model.image_head).toBe(256);
+    expect(loadConfig("name: x\ndataset: {name: d}\nmodel: {image_head: 64}\ntraining: {task: risk}\n").model.image_head).toBe(64);
+    expect(loadConfig("name: x\ndataset: {name: d, labels: {set: common3}}\ntraining: {task: detection}\n").dataset.labels.set).toBe("common3");
+  });
   it("refuses class_weights for detection and risk, whose losses it does not weight", () => {
     for (const task of ["detection", "risk"])
       expect(issuesOf(() => loadConfig(`name: x\ndataset: {name: d}\ntraining: {task: ${task}, class_weights: balanced}\n`)))

@@ -369,8 +369,37 @@ export const experimentSchema = z
         path: ["dataset", "labels", "other_class"],
         message: `${c.training.task} has no "other" class (${c.training.task === "risk" ? "its target is the follow-up time and event" : "boxes of classes outside the label set are dropped"}); set dataset.labels.other_class: false or leave it out`,
       });
+    checkTaskIgnoredKeys(c, ctx);
   })
   .transform((c) => resolveTaskDefaults(c));
+
+// Keys one task family never reads, refused when set to anything but their default (a default cannot be told
+// from a key left out): a detector has its own heads (model.detector) and no metadata branch; a risk model's
+// target is the follow-up and event, whatever diagnoses a label set would pick.
+const MODEL_DEFAULTS = (() => {
+  const m = modelSchema.parse({});
+  return { image_head: m.image_head, fusion: m.fusion, dropout: m.dropout, hidden: m.metadata.hidden };
+})();
+function checkTaskIgnoredKeys(c: {
+  dataset: { labels: { set: string | string[] } };
+  model: { image_head: number; fusion: number; dropout: number; metadata: { hidden: number } };
+  training: { task: Task };
+}, ctx: ExperimentCheck) {
+  const family = TASK_DECLARATIONS[c.training.task].family;
+  if (family === "detection") {
+    const given: [string[], number, number][] = [
+      [["model", "image_head"], c.model.image_head, MODEL_DEFAULTS.image_head],
+      [["model", "fusion"], c.model.fusion, MODEL_DEFAULTS.fusion],
+      [["model", "dropout"], c.model.dropout, MODEL_DEFAULTS.dropout],
+      [["model", "metadata", "hidden"], c.model.metadata.hidden, MODEL_DEFAULTS.hidden],
+    ];
+    for (const [path, value, fallback] of given)
+      if (value !== fallback)
+        ctx.addIssue({ code: "custom", path, message: `detection models do not read model.${path.slice(1).join(".")} (it sizes the classifier's and risk models' heads); remove it, or size the detector with model.detector` });
+  }
+  if (family === "risk" && c.dataset.labels.set !== "all")
+    ctx.addIssue({ code: "custom", path: ["dataset", "labels", "set"], message: "training.task risk predicts the follow-up event, not diagnoses: a label set selects nothing here; remove dataset.labels.set" });
+}
 
 type ExperimentCheck = z.core.$RefinementCtx;
 

@@ -9,3 +9,5 @@ export type RunState = (typeof RUN_STATES)[number];
 export const ACTIVE_STATES: readonly RunState[] = ["queued", "running"];
 /** Nothing more will happen to the run unless it is resumed; its series can be sealed. */
 export const FINAL_STATES: readonly RunState[] = ["completed", "failed", "cancelled", "interrupted", "pruned"];
+/** `trainyard resume` and the run page's Resume button take these (a pruned trial belongs to its sweep). */
+export const RESUMABLE_STATES: readonly RunState[] = ["cancelled", "interrupted", "failed"];
