@@ -139,9 +139,12 @@ describe("risk runs and the task fit", () => {
     expect((await d.client.runs.list.query()).length).toBe(0);
   });
 
-  it("a risk run gets views.npy, survival.npy and spec.json's views; its label set is not read", async () => {
-    // a label set that names nothing of the dataset: risk's one class is the event regardless
-    const sub = await submit(riskConfig("risk", ", risk: {missing_views: allow}").replace("set: all", "set: [nothing]"));
+  it("a risk run gets views.npy, survival.npy and spec.json's views; a label set is refused, not ignored", async () => {
+    // risk's one class is the event: a label set would select nothing, so it is refused with how to fix it
+    const refused = await submit(riskConfig("risk", ", risk: {missing_views: allow}").replace("set: all", "set: [nothing]"));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("dataset.labels.set: training.task risk predicts the follow-up event, not diagnoses");
+    const sub = await submit(riskConfig("risk", ", risk: {missing_views: allow}"));
     expect(sub.code, sub.stderr).toBe(0);
     const id = JSON.parse(sub.stdout).id;
     const specPath = join(d.home, "runs", id, "spec.json");
