@@ -22,7 +22,20 @@ describe("parseIssuePath", () => {
     expect(parseIssuePath("training.phases[1].lr")).toEqual(["training", "phases", 1, "lr"]);
     expect(parseIssuePath("")).toEqual([]);
   });
+  it("keeps a quoted key whole (a sweep parameter's key path)", () => {
+    expect(parseIssuePath('parameters["training.phases.1.lr"].log_uniform')).toEqual(["parameters", "training.phases.1.lr", "log_uniform"]);
+    expect(lineOfPath(SWEEP, 'parameters["training.batch_size"].values')).toBe(5);
+    expect(lineOfPath(SWEEP, 'parameters["training.phases.1.lr"].log_uniform')).toBe(4);
+    expect(lineOfPath(SWEEP, "base.training.batch_size")).toBe(2);
+  });
 });
+
+const SWEEP = `name: s
+base: {training: {batch_size: 32}}
+parameters:
+  training.phases.1.lr: {log_uniform: [0.0001, 0.01]}
+  training.batch_size: {values: [16, 32]}
+`;
 
 describe("lineOfPath", () => {
   it("finds top-level and nested keys", () => {

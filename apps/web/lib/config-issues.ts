@@ -26,10 +26,13 @@ export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
   return [...issues].sort((a, b) => (a.path === b.path ? 0 : a.path < b.path ? -1 : 1));
 }
 
-/** "training.phases[1].lr" -> ["training", "phases", 1, "lr"] */
+/**
+ * "training.phases[1].lr" -> ["training", "phases", 1, "lr"]; a quoted key stays whole, dots and all: a sweep's
+ * `parameters["training.batch_size"].values` -> ["parameters", "training.batch_size", "values"].
+ */
 export function parseIssuePath(path: string): (string | number)[] {
   const out: (string | number)[] = [];
-  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  for (const m of path.matchAll(/\["([^"]*)"\]|([^.[\]]+)|\[(\d+)\]/g)) out.push(m[1] !== undefined ? m[1] : m[3] !== undefined ? Number(m[3]) : m[2]);
   return out;
 }
 
