@@ -31,6 +31,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Main">
             <Link href="/" prefetch={false}>Runs</Link>
             <Link href="/runs/new" prefetch={false}>New run</Link>
+            <Link href="/sweeps" prefetch={false}>Sweeps</Link>
             <Link href="/datasets" prefetch={false}>Datasets</Link>
           </nav>
         </header>

@@ -15,6 +15,9 @@ export type SeriesByKey = RouterOutputs["runs"]["series"];
 export type LogLine = RouterOutputs["runs"]["logs"][number];
 export type ExampleConfig = RouterOutputs["system"]["configs"][number];
 export type ValidationResult = RouterOutputs["runs"]["validate"];
+export type SweepSummary = RouterOutputs["sweeps"]["get"];
+export type SweepTrial = SweepSummary["trials"][number];
+export type SweepValidation = RouterOutputs["sweeps"]["validate"];
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
