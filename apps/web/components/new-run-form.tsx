@@ -10,6 +10,7 @@ import { useTRPC } from "../lib/trpc.ts";
 import { useDebouncedValue } from "../hooks/use-debounced-value.ts";
 import { IssueList } from "./issue-list.tsx";
 import { StatePanel } from "./state-panel.tsx";
+import { SweepLaunch } from "./sweeps/sweep-launch.tsx";
 
 const VALIDATE_DELAY_MS = 300;
 
@@ -23,6 +24,8 @@ export function NewRunForm() {
   const debouncedYaml = useDebouncedValue(yaml, VALIDATE_DELAY_MS);
   const params = useSearchParams();
   const cloneId = params.get("clone");
+  // ?sweep=1 (the sweeps page's New sweep): the sweep panel under the form, the form's config its base
+  const [sweepMode, setSweepMode] = useState(params.get("sweep") === "1");
   const clone = useQuery(trpc.runs.get.queryOptions({ id: cloneId ?? "" }, { enabled: Boolean(cloneId), retry: false }));
   useEffect(() => {
     // "clone": the run's YAML as submitted, renamed so the copy does not look like the original
@@ -99,13 +102,17 @@ export function NewRunForm() {
           <h1>New run</h1>
           <p className="muted small">The config is checked against the dataset as you type; submit queues it on the daemon.</p>
         </div>
+        <div className="tabs" role="tablist" aria-label="Launch">
+          <button type="button" role="tab" aria-selected={!sweepMode} onClick={() => setSweepMode(false)} data-testid="mode-run">Single run</button>
+          <button type="button" role="tab" aria-selected={sweepMode} onClick={() => setSweepMode(true)} data-testid="mode-sweep">Sweep</button>
+        </div>
       </div>
 
       <form
         className="new-run"
         onSubmit={(e) => {
           e.preventDefault();
-          if (canSubmit) submit.mutate({ yaml });
+          if (canSubmit && !sweepMode) submit.mutate({ yaml });
         }}
       >
         <div className="field-row">
@@ -172,15 +179,16 @@ export function NewRunForm() {
                 <p className="mono small">{submit.error.message}</p>
               </StatePanel>
             )}
-            <div className="form-actions">
+            {!sweepMode && <div className="form-actions">
               <button type="submit" className="button button-primary" data-testid="submit-run" disabled={!canSubmit}>
                 {submit.isPending || submit.isSuccess ? "Submitting…" : "Submit run"}
               </button>
-            </div>
+            </div>}
           </aside>
         </div>
         </div>
       </form>
+      {sweepMode && <SweepLaunch base={parsed.value && Object.keys(parsed.value).length ? parsed.value : null} />}
     </>
   );
 }
