@@ -1,4 +1,5 @@
-// Sweeps from the browser against the real daemon, Optuna process and trainer: paste a small sweep on the
+// Sweeps from the browser against the real daemon, Optuna process and trainer: mark the demo config's LR and
+// batch size as swept on the new-run form (the sweep YAML it writes validates), then paste a small sweep on the
 // new-run form (the demo at 32 px, two epochs of two batches, four random trials two at a time, checked live
 // by sweeps.validate), create it, then on the sweep page see the trial table fill, the parallel-coordinates
 // plot draw a line per trial on a log LR axis and a categorical batch-size axis, sort the table by the metric,
@@ -34,6 +35,13 @@ test("sweeps: paste a sweep, create it, trial table and parallel coordinates, so
   await page.goto("/runs/new?sweep=1");
   const launch = page.getByTestId("sweep-launch");
   await expect(launch).toBeVisible();
+  // marking fields as swept on the form's config writes the sweep YAML, which the daemon validates
+  await page.getByTestId("example-config").selectOption("configs/demo.yaml");
+  await page.locator('[data-testid="swept-field"][data-key="training.phases.1.lr"] [data-testid="swept-toggle"]').check();
+  await page.locator('[data-testid="swept-field"][data-key="training.batch_size"] [data-testid="swept-toggle"]').check();
+  await expect(page.getByTestId("sweep-yaml")).toHaveValue(/training\.phases\.1\.lr: \{ log_uniform: \[ 0\.0002, 0\.02 \] \}/);
+  await expect(page.getByTestId("sweep-yaml")).toHaveValue(/training\.batch_size: \{ values: \[ 16, 32, 64 \] \}/);
+  await expect(page.getByTestId("sweep-valid")).toBeVisible({ timeout: 30_000 });
   // a bad distribution first: the issue names its path
   await page.getByTestId("sweep-yaml").fill(SWEEP.replace("{log_uniform: [1.0e-4, 1.0e-2]}", "{log_uniform: [0, 1.0e-2]}"));
   await expect(page.locator('[data-testid="config-issue"][data-path=\'parameters["training.phases.0.lr"].log_uniform\']')).toContainText("min > 0");
