@@ -2,6 +2,7 @@
 import { describeError, makeClient } from "./client.ts";
 import { dataset, demo, labels } from "./dataset-commands.ts";
 import { cancel, deleteRun, download, metrics, resume, run, runs, show } from "./run-commands.ts";
+import { sweep, sweeps } from "./sweep-commands.ts";
 import { user } from "./user-commands.ts";
 import { checkOnnx } from "./export-commands.ts";
 
@@ -19,6 +20,8 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
   trainyard run CONFIG.yaml [key=value ...] [--wait] [--json] [--dry-run]
   trainyard runs [--json] [--status queued,running] [--owner NAME] [--limit N]
   trainyard show RUN [--json] | cancel RUN | resume RUN [--checkpoint NAME] | delete RUN
+  trainyard sweep CONFIG.yaml [key=value ...] [--wait] [--json]   a hyperparameter sweep (base: path relative to the file)
+  trainyard sweeps [--json] | sweep show|pause|resume|cancel ID [--json]
   trainyard metrics RUN [--key K ...] [--format csv|json]   every stored point (JSON: one line per point)
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
   trainyard check-onnx MODEL.onnx        compare an ONNX export (python -m trainyard_trainer export) with PyTorch
@@ -42,6 +45,10 @@ export async function main(argv: string[]): Promise<number> {
         return await run(makeClient(), rest);
       case "runs":
         return await runs(makeClient(), rest);
+      case "sweep":
+        return await sweep(makeClient(), rest);
+      case "sweeps":
+        return await sweeps(makeClient(), rest);
       case "show":
         return await show(makeClient(), rest);
       case "metrics":

@@ -13,13 +13,18 @@ import { dryRun } from "./dataset-commands.ts";
 
 const FINAL = new Set<string>(FINAL_STATES);
 
+/** A label set written as a file path (relative to the config's folder `dir`): its labels, or null when it is a name. */
+export function labelFileLabels(set: unknown, dir: string): string[] | null {
+  if (typeof set !== "string" || !/[/\\]|\.txt$/.test(set)) return null;
+  const file = resolve(dir, set);
+  if (!existsSync(file)) return null;
+  return parseLabelFile(readFileSync(file, "utf8"));
+}
+
 /** A label set written as a file path (relative to the config) travels inline to the daemon. */
 function inlineLabelFile(yaml: string, configPath: string): string[] {
-  const set = parseDocument(yaml).getIn(["dataset", "labels", "set"]);
-  if (typeof set !== "string" || !/[/\\]|\.txt$/.test(set)) return [];
-  const file = resolve(dirname(configPath), set);
-  if (!existsSync(file)) return [];
-  return [`dataset.labels.set=${JSON.stringify(parseLabelFile(readFileSync(file, "utf8")))}`];
+  const labels = labelFileLabels(parseDocument(yaml).getIn(["dataset", "labels", "set"]), dirname(configPath));
+  return labels ? [`dataset.labels.set=${JSON.stringify(labels)}`] : [];
 }
 
 export async function run(client: Client, args: string[]): Promise<number> {
