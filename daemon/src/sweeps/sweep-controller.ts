@@ -191,7 +191,9 @@ export class SweepController {
       epochs = Math.max(epochs, p.epoch);
       updateSweepTrial(db, this.id, number, { epochs });
       this.daemon.sweeps.changed(this.id);
-      if (answer.prune && this.status() !== "cancelled") {
+      // a trial that has trained its whole budget completes: Optuna also says prune at the top rung, which would
+      // only throw away a finished result (and keep it from ranking as complete)
+      if (answer.prune && p.epoch < this.sweep.earlyStopping.maxEpochs && this.status() !== "cancelled") {
         const run = getRun(db, runId);
         if (run?.status === "queued") {
           // back in the queue after a restart, and its rung already lost: it never starts again

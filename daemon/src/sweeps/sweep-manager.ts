@@ -29,7 +29,9 @@ export class SweepManager {
 
   /** Parse, validate and resolve a sweep against this daemon (datasets, slots); nothing is stored. */
   resolve(yaml: string, overrides: readonly string[] = []): ResolvedSweep {
-    const raw = applyOverrides(parseYaml(yaml, "sweep"), overrides) as Record<string, unknown>;
+    // a base path is read before the base.<key> overrides apply to it (applied to the path, they would replace it)
+    const isBase = (o: string) => o.slice(0, o.indexOf("=")).trim() === "base";
+    let raw = applyOverrides(parseYaml(yaml, "sweep"), overrides.filter(isBase)) as Record<string, unknown>;
     if (typeof raw.base === "string") {
       const text = readableBase(raw.base);
       if (text === null)
@@ -41,6 +43,7 @@ export class SweepManager {
         throw e;
       }
     }
+    raw = applyOverrides(raw, overrides.filter((o) => !isBase(o)));
     const sweep = resolveSweep(raw);
     // the base must be a run this daemon accepts (dataset, label set, GPUs): checked on a trial with the first values
     const probe: Record<string, Scalar> = Object.fromEntries(sweep.space.map((p) => [p.name, p.kind === "categorical" ? p.choices[0] : p.low]));
