@@ -15,6 +15,9 @@ const ENDED = new Set(["completed", "cancelled", "failed"]);
 /** A base path the daemon reads from its own repository when it is not next to the sweep file (as it does for the dashboard). */
 const DAEMON_BASE = /^(\.\/)?configs\/[\w.+-]+\.ya?ml$/;
 
+/** A path as the user reads it best: relative to the cwd when inside it, else absolute. */
+const shown = (file: string) => (relative(process.cwd(), file).startsWith("..") ? file : relative(process.cwd(), file));
+
 /**
  * The sweep YAML as the daemon gets it: a `base:` path is read relative to the sweep file's folder (not the
  * shell's cwd, which the daemon never sees) and inlined as the experiment mapping, with a label-set file of the
@@ -34,9 +37,9 @@ export function inlineSweepBase(yaml: string, sweepFile: string): { yaml: string
       if (DAEMON_BASE.test(base)) return { yaml, baseFile: null };
       throw new Error(`base: no file "${base}" next to the sweep file (looked for ${file}); a base path is relative to the folder of ${sweepFile}`);
     }
-    mapping = parseYaml(readFileSync(file, "utf8"), `base ${relative(process.cwd(), file) || file}`) as Record<string, unknown>;
+    baseFile = shown(file);
+    mapping = parseYaml(readFileSync(file, "utf8"), `base ${baseFile}`) as Record<string, unknown>;
     baseDir = dirname(file);
-    baseFile = relative(process.cwd(), file) || file;
   } else if (base && typeof base === "object") {
     mapping = doc.toJS().base;
   } else return { yaml, baseFile: null }; // missing or not a mapping: the daemon names the field
