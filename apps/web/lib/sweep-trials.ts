@@ -1,20 +1,12 @@
 // A sweep's trials as the sweep page shows them: the table's sort, the top trials to compare, best-so-far over
 // time. Pure; no React. Trials are SweepSummary.trials (daemon/src/sweeps/sweep-summary.ts).
 import type { Scalar } from "@trainyard/config";
+import type { SweepTrial } from "./trpc.ts";
 
 export type Goal = "max" | "min";
 
-export interface TrialLike {
-  number: number;
-  runId: string | null;
-  params: Record<string, Scalar>;
-  state: string;
-  epochs: number;
-  rung: number | null;
-  value: number | null;
-  outcome: string | null;
-  endedAt: number | null;
-}
+/** What the page's maths reads of a trial: the daemon's TrialSummary (daemon/src/sweeps/sweep-summary.ts) as the API returns it. */
+export type TrialLike = Pick<SweepTrial, "number" | "runId" | "params" | "state" | "epochs" | "rung" | "value" | "outcome" | "endedAt">;
 
 /** The trial table's sort keys: a fixed column, or `param:<key path>` for a parameter's column. */
 export type TrialSortKey = "number" | "state" | "epochs" | "rung" | "value" | `param:${string}`;

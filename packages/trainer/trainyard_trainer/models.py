@@ -247,19 +247,22 @@ def enable_gradient_checkpointing(name, net):
         net.encoder.layers = CheckpointedSequential(net.encoder.layers._modules)
 
 
+def metadata_branch(metadata_dim, hidden, dropout):
+    """Gen2A's metadata MLP (two Linear-ReLU layers, dropout between), shared by the risk models' encoder; None
+    without metadata. Its layer names are the checkpoints' (metadata_mlp.0, metadata_mlp.3)."""
+    if metadata_dim <= 0:
+        return None
+    return nn.Sequential(nn.Linear(metadata_dim, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
+                         nn.Linear(hidden, hidden), nn.ReLU(inplace=True))
+
+
 class Gen2A(nn.Module):
     def __init__(self, backbone, feature_dim, num_classes, metadata_dim, image_head, metadata_hidden, fusion, dropout):
         super().__init__()
         self.backbone = backbone
         self.image_head = nn.Sequential(nn.Dropout(dropout), nn.Linear(feature_dim, image_head), nn.ReLU(inplace=True))
-        fused = image_head
-        self.metadata_mlp = None
-        if metadata_dim > 0:
-            self.metadata_mlp = nn.Sequential(
-                nn.Linear(metadata_dim, metadata_hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
-                nn.Linear(metadata_hidden, metadata_hidden), nn.ReLU(inplace=True),
-            )
-            fused += metadata_hidden
+        self.metadata_mlp = metadata_branch(metadata_dim, metadata_hidden, dropout)
+        fused = image_head + (metadata_hidden if self.metadata_mlp is not None else 0)
         self.fusion = nn.Sequential(nn.Linear(fused, fusion), nn.ReLU(inplace=True), nn.Dropout(dropout))
         self.classifier = nn.Linear(fusion, num_classes)
 

@@ -10,6 +10,8 @@ softmax over the present views. A missing view's slot holds zeros and is masked 
 import torch
 import torch.nn as nn
 
+from ..models import metadata_branch
+
 
 class MultiViewEncoder(nn.Module):
     def __init__(self, backbone, feature_dim, views, metadata_dim, image_head, metadata_hidden, fusion, dropout,
@@ -22,14 +24,8 @@ class MultiViewEncoder(nn.Module):
         if aggregation == "attention":
             self.attention = nn.Sequential(nn.Linear(image_head, max(8, image_head // 2)), nn.Tanh(),
                                            nn.Linear(max(8, image_head // 2), 1))
-        fused = image_head
-        self.metadata_mlp = None
-        if metadata_dim > 0:
-            self.metadata_mlp = nn.Sequential(
-                nn.Linear(metadata_dim, metadata_hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
-                nn.Linear(metadata_hidden, metadata_hidden), nn.ReLU(inplace=True),
-            )
-            fused += metadata_hidden
+        self.metadata_mlp = metadata_branch(metadata_dim, metadata_hidden, dropout)
+        fused = image_head + (metadata_hidden if self.metadata_mlp is not None else 0)
         self.fusion = nn.Sequential(nn.Linear(fused, fusion), nn.ReLU(inplace=True), nn.Dropout(dropout))
         self.out_features = fusion
 
