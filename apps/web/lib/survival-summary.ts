@@ -3,25 +3,14 @@
 // bar's height against the tallest), and the views (cases by how many they have, each view's images and
 // the cases lacking it). Rates and years go through tick-format; counts print whole. Pure.
 import { formatValue } from "./tick-format.ts";
+import type { RouterOutputs } from "./trpc.ts";
 
-/** The import report's `survival` (packages/data survival-targets.ts SurvivalReport), as far as the page reads it. */
-export interface SurvivalSummary {
-  cases: number;
-  casesWithoutImages?: number;
-  events: number;
-  censored: number;
-  eventRate: number;
-  followup: { min: number; max: number; mean: number; median: number; p10: number; p25: number; p75: number; p90: number };
-  /** Cases by follow-up, one-year bins "0-1", "1-2", ... */
-  followupHistogram: Record<string, number>;
-  eventsPerYear: Record<string, number>;
-  censoredPerYear: Record<string, number>;
-  /** Cases by how many views they have ("1", "2", ...). */
-  viewsPerCase: Record<string, number>;
-  viewCounts: Record<string, number>;
-  casesMissingView: number;
-  missingByView: Record<string, number>;
-}
+/**
+ * The import report's `survival` (packages/data survival-targets.ts SurvivalReport, through the datasets API),
+ * as far as the page reads it; reports written before cases without images were counted lack that count.
+ */
+export type SurvivalSummary = Omit<Survival, "columns" | "casesWithoutImages"> & { casesWithoutImages?: number };
+type Survival = NonNullable<RouterOutputs["datasets"]["get"]["report"]["survival"]>;
 
 /** The lower bound of a bin "3-4" (NaN for a name that is not one). */
 function binStart(bin: string): number {
