@@ -4,7 +4,7 @@
 // the issue's target is a best within 0.01 of random's for at most half of its trial-epochs.
 //   npx tsx bench/sweeps/tpe-asha-vs-random.ts [trials] [epochs] [--slots N]
 // Trials are the demo config at 32 px with 4 training batches an epoch (as daemon/test/sweeps.test.ts), so the
-// comparison is about the search, not about the model; the space is the phase-2 LR (log-uniform) and dropout.
+// comparison is about the search, not about the model; the space is both phases' LRs (log-uniform) and dropout.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,7 +22,8 @@ const base = readFileSync(join(REPO, "configs/demo.yaml"), "utf8")
   .replace("  log_every_n_steps: 2\n", "  log_every_n_steps: 2\n  limit_train_batches: 4\n");
 writeFileSync(join(home, "base.yaml"), base);
 
-const space = { "training.phases.1.lr": { log_uniform: [1e-4, 3e-2] }, "model.dropout": { uniform: [0, 0.5] } };
+// both phases' LRs: the first rung (epoch 1) falls in the heads phase, so its LR is what a rung can judge
+const space = { "training.phases.0.lr": { log_uniform: [1e-4, 3e-2] }, "training.phases.1.lr": { log_uniform: [1e-4, 3e-2] }, "model.dropout": { uniform: [0, 0.5] } };
 const common = { base: "base.yaml", metric: { name: "val/auc_macro", goal: "max" }, max_trials: TRIALS, parallel: Number(values.slots), seed: Number(values.seed), parameters: space };
 const sweeps = {
   "random-full": { ...common, method: "random", early_stopping: { type: "none", max_epochs: EPOCHS } },
