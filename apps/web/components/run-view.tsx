@@ -16,6 +16,7 @@ import { bestCheckpoint, CheckpointList } from "./checkpoint-list.tsx";
 import { LogTail } from "./log-tail.tsx";
 import { RunHeader } from "./run-header.tsx";
 import { StatePanel } from "./state-panel.tsx";
+import { LoadError } from "./load-error.tsx";
 
 /** What the curves panel says before an evaluation has printed any (undefined: its own default). */
 const CURVES_EMPTY: Record<"classification" | "detection" | "risk", string | undefined> = {
@@ -28,17 +29,7 @@ export function RunView({ id }: { id: string }) {
   const { detail, series, logs, live } = useRunLive(id);
 
   if (detail.isPending) return <StatePanel kind="loading" title="Loading run…" />;
-  if (detail.isError) {
-    const missing = detail.error.data?.code === "NOT_FOUND";
-    return (
-      <StatePanel kind="error" title={missing ? `No run "${id}"` : "Could not load the run"}>
-        {!missing && <p className="mono small">{detail.error.message}</p>}
-        <p>
-          <Link href="/">Back to the runs</Link>
-        </p>
-      </StatePanel>
-    );
-  }
+  if (detail.isError) return <LoadError error={detail.error} noun="run" id={id} back={{ href: "/", label: "Back to the runs" }} />;
 
   const run = detail.data;
   const best = bestCheckpoint(run.checkpoints);

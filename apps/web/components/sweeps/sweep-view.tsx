@@ -5,6 +5,7 @@ import { useSweepLive } from "../../hooks/use-sweep-live.ts";
 import { compareHref } from "../../lib/chart-settings.ts";
 import { topTrials } from "../../lib/sweep-trials.ts";
 import { StatePanel } from "../state-panel.tsx";
+import { LoadError } from "../load-error.tsx";
 import { BestSoFarChart } from "./best-so-far.tsx";
 import { ImportanceBars } from "./importance-bars.tsx";
 import { ParallelCoordinates } from "./parallel-coordinates.tsx";
@@ -17,15 +18,7 @@ import "./sweeps.css";
 export function SweepView({ id }: { id: string }) {
   const { sweep, importance, live } = useSweepLive(id);
   if (sweep.isPending) return <StatePanel kind="loading" title="Loading sweep…" />;
-  if (sweep.isError) {
-    const missing = sweep.error.data?.code === "NOT_FOUND";
-    return (
-      <StatePanel kind="error" title={missing ? `No sweep "${id}"` : "Could not load the sweep"}>
-        {!missing && <p className="mono small">{sweep.error.message}</p>}
-        <p><Link href="/sweeps">Back to the sweeps</Link></p>
-      </StatePanel>
-    );
-  }
+  if (sweep.isError) return <LoadError error={sweep.error} noun="sweep" id={id} back={{ href: "/sweeps", label: "Back to the sweeps" }} />;
   const s = sweep.data;
   const top = topTrials(s.trials, s.metric.goal, 5);
   return (
