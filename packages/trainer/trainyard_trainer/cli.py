@@ -1,10 +1,10 @@
-"""Command line: `train --spec FILE`, `probe`, `inspect --checkpoint FILE`,
+"""Command line: `train --spec FILE`, `evaluate --spec FILE` (evaluate_checkpoint.py), `probe`, `inspect --checkpoint FILE`,
 `export --checkpoint FILE --format torchscript|onnx -o OUT`.
 
 `train` with resources.gpus > 1 and more than one visible GPU starts one process per GPU (ddp_launch.py) unless it
 already runs under torchrun / the launcher (WORLD_SIZE set); the daemon just spawns `train` as always.
 
-`train`, `export` and `inspect` write their output (protocol events, a JSON report) to the real stdout and point
+`train`, `evaluate`, `export` and `inspect` write their output (protocol events, a JSON report) to the real stdout and point
 fd 1 and sys.stdout at stderr first (`own_stdout`), so a stray print (ours or a library's, Python or C; torch's
 ONNX exporter prints progress on torch >= 2.9) can never corrupt what the daemon parses.
 """
@@ -22,6 +22,8 @@ def main(argv=None):
     p.add_argument("--spec", required=True, help="path of the run's spec.json")
     p.add_argument("--processes", type=int, default=None,
                    help="DDP processes on this machine (default: one per GPU when resources.gpus > 1, else 1)")
+    p = sub.add_parser("evaluate", help="score one checkpoint on one split of a dataset, described by a spec.json")
+    p.add_argument("--spec", required=True, help="path of the evaluation's spec.json (a run spec plus `evaluation`)")
     sub.add_parser("probe", help="print this interpreter's torch / CUDA capabilities as one JSON line")
     p = sub.add_parser("inspect", help="load a checkpoint, rebuild its model, run one forward pass")
     p.add_argument("--checkpoint", required=True)
@@ -32,6 +34,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "train":
         return train_command(args.spec, args.processes)
+    if args.command == "evaluate":
+        return evaluate_command(args.spec)
     if args.command == "probe":
         return probe()
     if args.command == "export":
@@ -53,6 +57,13 @@ def train_command(spec_path, processes=None):
     dist = Distributed()
     events = EventWriter(events_stream, sys.stderr) if dist.is_main else NullEventWriter(sys.stderr)
     return run(spec_path, events, dist)
+
+
+def evaluate_command(spec_path):
+    events_stream = own_stdout()
+    from .evaluate_checkpoint import run_evaluation
+    from .events import EventWriter
+    return run_evaluation(spec_path, EventWriter(events_stream, sys.stderr))
 
 
 def own_stdout():

@@ -16,7 +16,9 @@ from .spec import SPLIT_TEST, SPLIT_TRAIN, SPLIT_VAL, SpecError
 class RunData:
     """The memory-mapped image cache plus the per-sample arrays of one run, all checked for consistency."""
 
-    def __init__(self, spec, use_metadata=True):
+    def __init__(self, spec, use_metadata=True, training=True):
+        """training=False (an evaluation) keeps the checks on the arrays but not those on what training needs:
+        samples in train and val, a positive of every class in train."""
         n, h, w, _ = spec.images_shape
         expected = n * h * w * 3
         actual = os.path.getsize(spec.images_path)
@@ -68,6 +70,8 @@ class RunData:
         self.train_idx = np.flatnonzero(self.split == SPLIT_TRAIN)
         self.val_idx = np.flatnonzero(self.split == SPLIT_VAL)
         self.test_idx = np.flatnonzero(self.split == SPLIT_TEST)
+        if not training:
+            return
         if len(self.train_idx) == 0:
             raise SpecError(f"{spec.split_path}: no training samples (split code 0). Check the split fractions "
                             f"(dataset.split) and the subsample fraction.")
