@@ -279,3 +279,33 @@ export const sweepTrials = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.sweepId, t.number] }), index("sweep_trials_run_idx").on(t.runId)],
 );
+
+/** An evaluation: one checkpoint of a run scored on a split of a dataset (`trainyard evaluate`), run as a queued job. */
+export const evaluations = sqliteTable(
+  "evaluations",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    /** The checkpoint's name in the run (best, last, epoch-N, top-K). */
+    checkpoint: text("checkpoint").notNull(),
+    dataset: text("dataset").notNull(),
+    /** test | val | all */
+    split: text("split").notNull(),
+    /** queued | running | completed | failed | cancelled */
+    status: text("status").notNull().default("queued"),
+    /** The checkpoint's epoch, as the store recorded it when the evaluation was created. */
+    epoch: integer("epoch"),
+    /** Samples scored. */
+    samples: integer("samples"),
+    /** The metrics the task printed, keyed `<split>/<name>` (test/auc_macro ...), as in the run's own test. */
+    metrics: text("metrics", { mode: "json" }).$type<Record<string, number | null>>(),
+    /** The curves the task printed: [{kind, class, points}] (roc, pr, confusion, pr50, auc_by_year, calibration). */
+    curves: text("curves", { mode: "json" }).$type<{ kind: string; class: string; points: unknown[] }[]>(),
+    error: text("error"),
+    owner: text("owner").notNull().default("local"),
+    createdAt: integer("created_at").notNull().default(now),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("evaluations_run_idx").on(t.runId, t.createdAt), index("evaluations_status_idx").on(t.status, t.createdAt)],
+);
