@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type ExperimentConfig } from "@trainyard/config";
-import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, updateRun, type NewRun, type RunRow, type Store } from "@trainyard/db";
+import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, requeueRunningEvaluations, updateRun, type NewRun, type RunRow, type Store } from "@trainyard/db";
 import { CheckpointRefError, parseCheckpointRef, resolveCheckpoint, type CheckpointRef } from "./runs/checkpoint-refs.ts";
 import { resolveTaskClasses } from "./runs/label-resolution.ts";
 import { taskFitIssues } from "./runs/task-fit.ts";
@@ -216,6 +216,7 @@ export class Daemon {
 
   async start(): Promise<void> {
     await recoverRuns(this);
+    requeueRunningEvaluations(this.store.db); // a crash mid-evaluation: it runs again (it keeps no partial state)
     this.scheduler.start();
     this.sweeps.start();
     this.gpuMonitor.start();

@@ -5,6 +5,7 @@ import { cancel, deleteRun, download, metrics, resume, run, runs, show } from ".
 import { sweep, sweeps } from "./sweep-commands.ts";
 import { user } from "./user-commands.ts";
 import { checkOnnx } from "./export-commands.ts";
+import { evaluate } from "./evaluate-command.ts";
 
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
@@ -23,6 +24,7 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
   trainyard sweep CONFIG.yaml [key=value ...] [--wait] [--json]   a hyperparameter sweep (base: path relative to the file)
   trainyard sweeps [--json] | sweep show|pause|resume|cancel ID [--json]
   trainyard metrics RUN [--key K ...] [--format csv|json]   every stored point (JSON: one line per point)
+  trainyard evaluate RUN [--checkpoint best|last|NAME] [--dataset D] [--split test|val|all] [--json]   score a checkpoint
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
   trainyard check-onnx MODEL.onnx        compare an ONNX export (python -m trainyard_trainer export) with PyTorch
   trainyard user add NAME [--admin] [--home DIR] | ls | token NAME | rm NAME
@@ -51,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         return await sweeps(makeClient(), rest);
       case "show":
         return await show(makeClient(), rest);
+      case "evaluate":
+        return await evaluate(makeClient(), rest);
       case "metrics":
         return await metrics(makeClient(), rest);
       case "cancel":

@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ExperimentConfig } from "@trainyard/config";
-import { prepareRunArrays, readDatasetTable, writeFileAtomic, writeNpy, type RiskArraysSummary } from "@trainyard/data";
+import { prepareRunArrays, readDatasetTable, writeFileAtomic, writeNpy, type MetadataEncoder, type RiskArraysSummary } from "@trainyard/data";
 import { getDataset, getRun } from "@trainyard/db";
 import type { Daemon } from "../daemon.ts";
 import { ensureImageCache } from "../datasets/image-caches.ts";
@@ -20,6 +20,39 @@ export const SPEC_FILE = "spec.json";
 export async function prepareRun(daemon: Daemon, runId: string, log: (msg: string) => void, resumeCheckpoint: string | null = null): Promise<string> {
   const run = getRun(daemon.store.db, runId)!;
   const config = run.config as unknown as ExperimentConfig;
+  const dir = runDir(daemon.home, runId);
+  mkdirSync(join(dir, "checkpoints"), { recursive: true });
+  // The classes were fixed at submission; a label set edited since then does not change this run.
+  const prepared = await writeRunData(daemon, { config, classes: run.classes, dir, log });
+  const spec = {
+    version: 1,
+    run_id: runId,
+    run_dir: dir,
+    config,
+    ...prepared,
+    resume: resumeCheckpoint ? { checkpoint: resumeCheckpoint } : null,
+    // a warm start (model.init_from), resolved again here: the run it names may have gone since submission;
+    // a resumed run restores its own checkpoint instead
+    init_from: config.model.init_from && !resumeCheckpoint ? { checkpoint: daemon.initFromCheckpoint(config.model.init_from).file, ref: config.model.init_from } : null,
+    // the trainer should refuse to write a checkpoint when less than this is free (clear error, no half file)
+    limits: { min_free_bytes: minFreeBytes() },
+  };
+  const specPath = join(dir, SPEC_FILE);
+  writeFileAtomic(specPath, JSON.stringify(spec, null, 2));
+  return specPath;
+}
+
+/**
+ * The dataset side of a spec, for a run or an evaluation (evaluations/evaluation-spec.ts): builds (or reuses) the
+ * image cache of config.dataset at its image size, writes the arrays into `dir`, and returns the spec's `classes`,
+ * `data`, `views` and `counts`. `classes` are the model's (with "other" last when config has the other class);
+ * `encoder` encodes the metadata with a model's own encoder instead of fitting one on this dataset's train rows.
+ */
+export async function writeRunData(
+  daemon: Daemon,
+  opts: { config: ExperimentConfig; classes: readonly string[]; dir: string; log: (msg: string) => void; encoder?: MetadataEncoder | null },
+) {
+  const { config, dir, log } = opts;
   const dataset = getDataset(daemon.store.db, config.dataset.name);
   if (!dataset || dataset.status !== "ready") throw new Error(`dataset "${config.dataset.name}" is no longer available`);
   const table = readDatasetTable(dataset.dir);
@@ -27,13 +60,11 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
     if (done === total || done % 1024 === 0) log(`image cache ${config.dataset.name}@${config.dataset.image_size}: ${done}/${total}`);
   });
   if (index.unreadable.length) log(`${index.unreadable.length} unreadable images excluded (first: ${index.unreadable[0].path}: ${index.unreadable[0].error})`);
-  // The classes were fixed at submission; a label set edited since then does not change this run.
   // (risk's one class, the event, is not a diagnosis: prepareRunArrays does not read the labels for it)
-  const labels = config.dataset.labels.other_class ? run.classes.slice(0, -1) : run.classes;
-  const arrays = prepareRunArrays({ table, config, labels, cacheRows: Int32Array.from(index.rows), geometry: index.geometry });
+  const labels = config.dataset.labels.other_class ? opts.classes.slice(0, -1) : [...opts.classes];
+  const arrays = prepareRunArrays({ table, config, labels, cacheRows: Int32Array.from(index.rows), geometry: index.geometry, encoder: opts.encoder });
   const n = arrays.split.length;
-  const dir = runDir(daemon.home, runId);
-  mkdirSync(join(dir, "checkpoints"), { recursive: true });
+  mkdirSync(dir, { recursive: true });
   writeNpy(join(dir, "rows.npy"), arrays.rows, [n]);
   writeNpy(join(dir, "targets.npy"), arrays.targets, [n, arrays.classes.length]);
   writeNpy(join(dir, "split.npy"), arrays.split, [n]);
@@ -57,11 +88,7 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
     log(`boxes: ${arrays.boxes.length / 6} on ${n - noFindings} images; ${noFindings} images without findings`);
   }
   if (arrays.risk) for (const line of riskLog(arrays.risk, n)) log(line);
-  const spec = {
-    version: 1,
-    run_id: runId,
-    run_dir: dir,
-    config,
+  return {
     classes: arrays.classes,
     data: {
       images: { path: imagesPath, shape: [index.count, index.size, index.size, 3] },
@@ -75,16 +102,7 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
     },
     ...(arrays.viewNames ? { views: arrays.viewNames } : {}),
     counts: arrays.counts,
-    resume: resumeCheckpoint ? { checkpoint: resumeCheckpoint } : null,
-    // a warm start (model.init_from), resolved again here: the run it names may have gone since submission;
-    // a resumed run restores its own checkpoint instead
-    init_from: config.model.init_from && !resumeCheckpoint ? { checkpoint: daemon.initFromCheckpoint(config.model.init_from).file, ref: config.model.init_from } : null,
-    // the trainer should refuse to write a checkpoint when less than this is free (clear error, no half file)
-    limits: { min_free_bytes: minFreeBytes() },
   };
-  const specPath = join(dir, SPEC_FILE);
-  writeFileAtomic(specPath, JSON.stringify(spec, null, 2));
-  return specPath;
 }
 
 /** A risk run's prepare log: the exams, what was left out (missing views by view), events per split. */

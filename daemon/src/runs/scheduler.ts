@@ -9,6 +9,7 @@ import { decideQueue, type QueueState } from "./queue-policy.ts";
 
 type SlotPool = "gpu" | "cpu";
 import { RunSupervisor, type StopReason } from "./supervisor.ts";
+import { EvaluationJob, queuedEvaluationJobs } from "../evaluations/evaluation-job.ts";
 
 export interface SchedulerOptions {
   cpuSlots: number;
@@ -21,8 +22,8 @@ export interface SchedulerOptions {
 export class Scheduler {
   readonly all: Slot[];
   readonly gpus: GpuInfo[];
-  private busy = new Map<string, RunSupervisor>(); // slot id -> supervisor
-  private active = new Map<string, { sup: RunSupervisor; done: Promise<void> }>();
+  private busy = new Map<string, RunSupervisor | EvaluationJob>(); // slot id -> supervisor
+  private active = new Map<string, { sup: RunSupervisor | EvaluationJob; done: Promise<void> }>();
   private waiting = new Map<string, QueueState>();
   private reserveAfterMs: number;
   private stopping = false;
@@ -69,7 +70,8 @@ export class Scheduler {
   /** Start every queued run the policy lets start now; refresh every waiting run's position and reason. */
   poke(): void {
     if (this.stopping || !this.started) return;
-    const queue = queuedRuns(this.daemon.store.db);
+    // evaluations (evaluations/evaluation-job.ts) queue first: one slot each, short, and someone waits for them
+    const queue = [...queuedEvaluationJobs(this.daemon), ...queuedRuns(this.daemon.store.db)];
     // GPU runs and CPU runs queue separately: neither ever waits for the other's slots
     const launch: { id: string; slots: string[] }[] = [];
     const waiting = new Map<string, QueueState>();
@@ -92,7 +94,7 @@ export class Scheduler {
     this.waiting = waiting;
     for (const { id, slots } of launch) {
       const run = queue.find((r) => r.id === id)!;
-      this.launch(id, slots.map((s) => this.all.find((x) => x.id === s)!), run.resumeFrom ? join(runDir(this.daemon.home, id), run.resumeFrom) : null);
+      this.launch(id, slots.map((s) => this.all.find((x) => x.id === s)!), run.resumeFrom ? join(runDir(this.daemon.home, id), run.resumeFrom) : null, "evaluation" in run);
     }
     for (const [id, state] of this.waiting) {
       const old = before.get(id);
@@ -100,8 +102,8 @@ export class Scheduler {
     }
   }
 
-  private launch(runId: string, slots: Slot[], resume: string | null): void {
-    const sup = new RunSupervisor(this.daemon, runId, slots, resume);
+  private launch(runId: string, slots: Slot[], resume: string | null, evaluation = false): void {
+    const sup = evaluation ? new EvaluationJob(this.daemon, runId, slots) : new RunSupervisor(this.daemon, runId, slots, resume);
     for (const s of slots) this.busy.set(s.id, sup);
     const done = sup
       .run()

@@ -196,7 +196,7 @@ export interface RiskArraysSummary {
 }
 
 /** The risk branch of prepareRunArrays. */
-export function prepareRiskArrays(opts: { table: DatasetTable; config: ExperimentConfig; cacheRows: Int32Array; cases?: RiskCases }): RunArrays {
+export function prepareRiskArrays(opts: { table: DatasetTable; config: ExperimentConfig; cacheRows: Int32Array; cases?: RiskCases; encoder?: MetadataEncoder | null }): RunArrays {
   const { table, config, cacheRows } = opts;
   const rc = opts.cases ?? compileRiskCases(table);
   const { split: sp, subsample } = config.dataset;
@@ -227,7 +227,10 @@ export function prepareRiskArrays(opts: { table: DatasetTable; config: Experimen
   }
   let encoder: MetadataEncoder | null = null;
   let metadata: Float32Array | null = null;
-  if (config.model.metadata.enabled && table.features.length) {
+  if (opts.encoder && config.model.metadata.enabled) {
+    encoder = opts.encoder;
+    metadata = encodeMetadata(encoder, table.metadata, sel.firstRow);
+  } else if (config.model.metadata.enabled && table.features.length) {
     const trainRows = sel.firstRow.filter((_, j) => sel.split[j] === SPLIT_CODES.train);
     encoder = fitEncoder(table.features, table.metadata, trainRows);
     metadata = encodeMetadata(encoder, table.metadata, sel.firstRow);

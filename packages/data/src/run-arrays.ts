@@ -92,9 +92,11 @@ export function prepareRunArrays(opts: {
   index?: DatasetIndex;
   /** The cache's letterbox geometry per table row (detection). */
   geometry?: readonly (readonly number[])[] | null;
+  /** Encode metadata with this encoder instead of fitting one on the train rows (evaluating a model on another dataset). */
+  encoder?: MetadataEncoder | null;
 }): RunArrays {
   const { config, labels, cacheRows } = opts;
-  if (config.training.task === "risk") return prepareRiskArrays({ table: opts.table, config, cacheRows });
+  if (config.training.task === "risk") return prepareRiskArrays({ table: opts.table, config, cacheRows, encoder: opts.encoder });
   const detection = isDetection(config);
   const table = detection ? detectionTable(opts.table) : opts.table;
   const index = opts.index ?? compileDatasetIndex(table);
@@ -116,7 +118,10 @@ export function prepareRunArrays(opts: {
   }
   let encoder: MetadataEncoder | null = null;
   let metadata: Float32Array | null = null;
-  if (config.model.metadata.enabled && table.features.length) {
+  if (opts.encoder && config.model.metadata.enabled) {
+    encoder = opts.encoder;
+    metadata = encodeMetadata(encoder, table.metadata, sel.rows);
+  } else if (config.model.metadata.enabled && table.features.length) {
     const trainRows = sel.rows.filter((_, j) => sel.split[j] === SPLIT_CODES.train);
     encoder = fitEncoder(table.features, table.metadata, trainRows);
     metadata = encodeMetadata(encoder, table.metadata, sel.rows);
