@@ -4,10 +4,12 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
 import { runColor } from "../lib/chart-lines.ts";
 import { curveChart, curveKinds, type CurveChart } from "../lib/curve-kinds.ts";
-import { curveClassLabel } from "../lib/risk-curves.ts";
+import { confusionMatrix, lineCurves } from "../lib/confusion.ts";
+import { curveClassLabel, type CurvePoints } from "../lib/risk-curves.ts";
 import { formatValue } from "../lib/tick-format.ts";
 import { useTRPC } from "../lib/trpc.ts";
 import { LineChart } from "./line-chart.tsx";
+import { ConfusionHeatmap } from "./confusion-heatmap.tsx";
 
 const fmtCurve = (v: number) => formatValue(v, 3);
 
@@ -24,7 +26,7 @@ export function CurveChartView({ chart, testId }: { chart: CurveChart; testId?: 
  * The curves per class at a chosen evaluation (split + epoch): a chart per kind the run printed (ROC, PR,
  * PR at IoU 0.5; AUC by year and calibration for risk).
  */
-export function CurvesPanel({ id, epoch, status, emptyText = "No ROC / PR curves yet: they are printed at each evaluation." }: { id: string; epoch: number; status: string; emptyText?: string }) {
+export function CurvesPanel({ id, epoch, status, classes = [], emptyText = "No ROC / PR curves yet: they are printed at each evaluation." }: { id: string; epoch: number; status: string; classes?: readonly string[]; emptyText?: string }) {
   const trpc = useTRPC();
   const selectId = useId();
   const evals = useQuery(trpc.charts.curveEvaluations.queryOptions({ id }));
@@ -36,12 +38,8 @@ export function CurvesPanel({ id, epoch, status, emptyText = "No ROC / PR curves
   const curves = useQuery(
     trpc.charts.curves.queryOptions({ id, split: current?.split ?? "val", epoch: current?.epoch ?? 0 }, { enabled: current !== undefined, placeholderData: keepPreviousData }),
   );
-  const charts = useMemo(() => {
-    const all = curves.data ?? [];
-    return curveKinds(all).map((k) =>
-      curveChart(k, all.filter((c) => c.kind === k.kind).map((c, i) => ({ id: c.class, label: curveClassLabel(c.class), color: runColor(i), points: c.points }))),
-    );
-  }, [curves.data]);
+  const charts = useMemo(() => curveCharts(curves.data ?? []), [curves.data]);
+  const matrix = useMemo(() => confusionMatrix(curves.data ?? [], classes), [curves.data, classes]);
 
   if (evals.isPending) return <p className="muted small">Loading curves…</p>;
   if (evals.isError) return <p className="text-error small">{evals.error.message}</p>;
@@ -59,7 +57,16 @@ export function CurvesPanel({ id, epoch, status, emptyText = "No ROC / PR curves
       <div className="chart-grid">
         {charts.map((c) => <CurveChartView key={c.kind.kind} chart={c} />)}
       </div>
+      {matrix && <ConfusionHeatmap matrix={matrix} />}
     </div>
+  );
+}
+
+/** A chart per line-curve kind (the confusion matrix is a heatmap), one line per class. */
+export function curveCharts(all: readonly { kind: string; class: string; points: CurvePoints }[]): CurveChart[] {
+  const lines = lineCurves(all);
+  return curveKinds(lines).map((k) =>
+    curveChart(k, lines.filter((c) => c.kind === k.kind).map((c, i) => ({ id: c.class, label: curveClassLabel(c.class), color: runColor(i), points: c.points }))),
   );
 }
 

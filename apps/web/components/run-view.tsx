@@ -17,6 +17,8 @@ import { LogTail } from "./log-tail.tsx";
 import { RunHeader } from "./run-header.tsx";
 import { StatePanel } from "./state-panel.tsx";
 import { LoadError } from "./load-error.tsx";
+import { EvaluationsPanel } from "./evaluations-panel.tsx";
+import { RunClassDecisions } from "./run-class-decisions.tsx";
 
 /** What the curves panel says before an evaluation has printed any (undefined: its own default). */
 const CURVES_EMPTY: Record<"classification" | "detection" | "risk", string | undefined> = {
@@ -117,7 +119,7 @@ export function RunView({ id }: { id: string }) {
           <div className="section-head">
             <h2 id="curves-title">{curvesHeading(family)}</h2>
           </div>
-          <CurvesPanel id={run.id} epoch={run.epoch} status={run.status} emptyText={CURVES_EMPTY[family]} />
+          <CurvesPanel id={run.id} epoch={run.epoch} status={run.status} classes={run.classes} emptyText={CURVES_EMPTY[family]} />
         </section>
         <section className="panel" aria-labelledby="test-title">
           <div className="section-head">
@@ -127,6 +129,22 @@ export function RunView({ id }: { id: string }) {
           <TestResults id={run.id} status={run.status} headlineOnly={detection} />
         </section>
       </div>
+
+      {family === "classification" && (
+        <section className="panel" aria-labelledby="class-decisions-title">
+          <div className="section-head">
+            <h2 id="class-decisions-title">Per-class precision and recall</h2>
+          </div>
+          <RunClassDecisions id={run.id} status={run.status} epoch={run.epoch} classes={run.classes} />
+        </section>
+      )}
+
+      <section className="panel" aria-labelledby="evaluations-title">
+        <div className="section-head">
+          <h2 id="evaluations-title">Evaluations</h2>
+        </div>
+        <EvaluationsPanel runId={run.id} dataset={run.dataset} checkpoints={run.checkpoints} classes={run.classes} />
+      </section>
 
       <details className="panel config-block" data-testid="config-block">
         <summary>Config (YAML as submitted)</summary>
