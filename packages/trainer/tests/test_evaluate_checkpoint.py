@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from fixtures import base_config, cli, make_run, of_type, read_spec, run_inprocess, val_metrics, write_spec
+from fixtures import (base_config, cli, detection_config, make_detection_run, make_risk_run, make_run, of_type, read_spec,
+                      risk_config, run_inprocess, val_metrics, write_spec)
 
 
 def evaluate_inprocess(spec_path):
@@ -54,6 +55,30 @@ def test_best_checkpoint_on_test_equals_the_runs_own_test_metrics(tmp_path, task
     assert code == 0
     values = of_type(ev, "metrics")[0]["values"]
     assert "all/auc_macro" in values and not any(k.startswith("test/") for k in values)
+
+
+@pytest.mark.parametrize("task", ["detection", "risk-cox"])
+def test_detection_and_risk_evaluations_equal_their_runs_own_test_metrics(tmp_path, task):
+    # a Cox model's baseline hazard is estimated at validation and lives in the checkpoint: the evaluation uses it
+    if task == "detection":
+        run_spec = make_detection_run(tmp_path, n=48, config=detection_config())
+    else:
+        config = risk_config(model={"arch": "cox"})
+        config["training"]["phases"][0]["epochs"] = 2
+        run_spec = make_risk_run(tmp_path, n=160, config=config)
+    code, events = run_inprocess(run_spec)
+    assert code == 0
+    (own,) = val_metrics(events, "test/").values()
+    code, ev = evaluate_inprocess(evaluation_spec(run_spec))
+    assert code == 0, ev[-3:]
+    got = of_type(ev, "metrics")[0]["values"]
+    assert set(got) == set(own)
+    for key, value in own.items():
+        if value is None:
+            assert got[key] is None, key
+        else:
+            assert got[key] == pytest.approx(value, abs=1e-6), key
+    assert not of_type(ev, "samples")  # the gallery belongs to the run's page
 
 
 def test_bad_evaluation_specs_fail_with_what_to_fix(tmp_path):
