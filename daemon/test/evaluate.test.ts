@@ -113,6 +113,11 @@ describe("trainyard evaluate", () => {
     const never = await d.cli(["evaluate", queued.id]);
     expect(never.code).toBe(1);
     expect(never.stderr).toMatch(/run \S+ never wrote a checkpoint \(it is queued\): there is no model to evaluate/);
+    // an evaluation waits for the slot the busy run holds; cancelled there, it never runs
+    const waiting = await d.client.evaluations.create.mutate({ run: runId });
+    expect((await d.client.evaluations.get.query({ id: waiting.id })).status).toBe("queued");
+    expect((await d.client.evaluations.cancel.mutate({ id: waiting.id })).status).toBe("cancelled");
+    await expect(d.client.evaluations.cancel.mutate({ id: waiting.id })).rejects.toThrow(/is cancelled; only queued or running evaluations can be cancelled/);
     await d.client.runs.cancel.mutate({ id: queued.id });
     await d.client.runs.cancel.mutate({ id: busy.id });
     await waitUntil(async () => (await d.client.runs.get.query({ id: busy.id })).status !== "running" || null, 120_000, "the busy run to stop");
@@ -130,7 +135,7 @@ describe("trainyard evaluate", () => {
       return ["completed", "failed", "cancelled"].includes(x.status) && x;
     }, 300_000, "the evaluation to finish after the restart");
     expect(done.status, done.error ?? "").toBe("completed");
-    const first = (await d.client.evaluations.list.query({ runId })).find((x) => x.split === "test" && x.id !== e.id)!;
+    const first = (await d.client.evaluations.list.query({ runId })).find((x) => x.split === "test" && x.status === "completed" && x.dataset === "demo" && x.id !== e.id)!;
     expect(done.metrics).toEqual(first.metrics);
   }, 600_000);
 });
