@@ -7,6 +7,7 @@ import { systemRouter } from "./system-router.ts";
 import { usersRouter } from "../auth/users-router.ts";
 import { chartsRouter } from "./charts-router.ts";
 import { sweepsRouter } from "./sweeps-router.ts";
+import { modelsRouter } from "./models-router.ts";
 
 export const appRouter = router({
   runs: runsRouter,
@@ -16,6 +17,7 @@ export const appRouter = router({
   users: usersRouter,
   charts: chartsRouter,
   sweeps: sweepsRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

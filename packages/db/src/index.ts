@@ -11,3 +11,4 @@ export * from "./metric-blocks.ts";
 export { GROUP_POINTS } from "./block-groups.ts";
 export * from "./run-samples.ts";
 export * from "./sweeps.ts";
+export * from "./model-registry.ts";
