@@ -140,7 +140,7 @@ async function warmDashboard(server: Server, authRequired: boolean): Promise<"re
   if (!addr || typeof addr === "string") return "failed";
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const base = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${addr.port}`;
-  const pages = authRequired ? ["/sign-in"] : ["/", "/compare", "/datasets", "/runs/new", "/sweeps", "/sign-in"];
+  const pages = authRequired ? ["/sign-in"] : ["/", "/compare", "/datasets", "/runs/new", "/sweeps", "/models", "/sign-in"];
   try {
     for (const page of pages) {
       const res = await fetch(base + page);
