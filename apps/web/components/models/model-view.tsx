@@ -112,7 +112,7 @@ function AliasPanel({ model }: { model: ModelDetail }) {
   const [version, setVersion] = useState(String(model.versions.at(-1)?.version ?? 1));
   const move = useMutation(
     trpc.models.alias.mutationOptions({
-      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.models.get.queryKey({ name: model.name }) }),
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() }),
     }),
   );
   return (

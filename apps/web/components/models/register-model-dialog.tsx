@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRef, useState } from "react";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../../lib/trpc.ts";
 import "./models.css";
 
@@ -24,7 +24,13 @@ export function RegisterModelButton({ runId, checkpoint, defaultName }: { runId:
   const [description, setDescription] = useState("");
   const [tags, setTags] = useState("");
   const models = useQuery({ ...trpc.models.list.queryOptions(), enabled: false });
-  const register = useMutation(trpc.models.register.mutationOptions());
+  const queryClient = useQueryClient();
+  const register = useMutation(
+    trpc.models.register.mutationOptions({
+      // the models pages read the registry again (the list, and the model that gained a version)
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() }),
+    }),
+  );
   const open = () => {
     register.reset();
     void models.refetch();
