@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Daemon } from "../daemon.ts";
 import { ModelRegistryError, type RegistryErrorCode } from "../models/model-refs.ts";
 import { resolveModelVersion } from "../models/registry.ts";
-import { checkExportFormat, ensureExport } from "../models/model-exports.ts";
+import { checkExportFormat, ensureExport, exportableOf } from "../models/model-exports.ts";
 import { sendJson } from "./json-response.ts";
 
 export const MODEL_EXPORT_ROUTE = /^\/api\/models\/([^/]+)\/versions\/([^/]+)\/export\/([^/]+)$/;
@@ -24,7 +24,7 @@ export async function serveModelExport(daemon: Daemon, req: IncomingMessage, res
   try {
     const format = checkExportFormat(formatText);
     const r = resolveModelVersion(daemon.store.db, `${name}@${version}`);
-    const file = await ensureExport(daemon, { model: r.model.name, version: r.version.version, checkpointSha256: r.version.checkpointSha256 }, format);
+    const file = await ensureExport(daemon, exportableOf(r), format);
     if (res.destroyed) return;
     res.writeHead(200, {
       "content-type": "application/octet-stream",

@@ -5,7 +5,7 @@ import { TRPCError } from "@trpc/server";
 import { publicProcedure, router, type Context } from "./trpc.ts";
 import { ModelRegistryError } from "../models/model-refs.ts";
 import { listModelSummaries, registerModelVersion, resolveModelVersion, setModelAlias, showModel, versionView } from "../models/registry.ts";
-import { builtExports, checkExportFormat, ensureExport, EXPORT_FORMATS } from "../models/model-exports.ts";
+import { builtExports, checkExportFormat, ensureExport, EXPORT_FORMATS, exportableOf } from "../models/model-exports.ts";
 
 /** Registry refusals carry the tRPC code to answer with; everything else is the daemon's own error. */
 async function registry<T>(fn: () => T | Promise<T>): Promise<T> {
@@ -79,7 +79,7 @@ export const modelsRouter = router({
       registry(async () => {
         const format = checkExportFormat(input.format);
         const r = resolveModelVersion(ctx.daemon.store.db, input.ref);
-        await ensureExport(ctx.daemon, { model: r.model.name, version: r.version.version, checkpointSha256: r.version.checkpointSha256 }, format);
+        await ensureExport(ctx.daemon, exportableOf(r), format);
         return { ref: r.ref, format, url: exportUrl(r.model.name, r.version.version, format) };
       }),
     ),

@@ -9,7 +9,7 @@ import type { Daemon } from "../daemon.ts";
 import { modelDir } from "../home.ts";
 import { TRAINER_PATH } from "../python.ts";
 import { ModelRegistryError } from "./model-refs.ts";
-import { frozenCheckpoint, sha256File } from "./registry.ts";
+import { frozenCheckpoint, sha256File, type ResolvedModelVersion } from "./registry.ts";
 
 export const EXPORT_FORMATS = ["onnx", "torchscript"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -23,6 +23,9 @@ export interface ExportableVersion {
   version: number;
   checkpointSha256: string;
 }
+
+/** What an export needs of a resolved reference (registry.ts resolveModelVersion). */
+export const exportableOf = (r: ResolvedModelVersion): ExportableVersion => ({ model: r.model.name, version: r.version.version, checkpointSha256: r.version.checkpointSha256 });
 
 export function exportFile(daemon: Daemon, model: string, version: number, format: ExportFormat): string {
   return join(modelDir(daemon.home, model, version), "exports", FILE_NAMES[format]);

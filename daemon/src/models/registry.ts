@@ -2,10 +2,11 @@
 // lineage), list and show models, point aliases at versions (every move recorded), and resolve "M", "M@3",
 // "M@production" to one version. Exports built from a version live in model-exports.ts.
 import { createHash } from "node:crypto";
-import { copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, createReadStream, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { closestNames, datasetFingerprint } from "@trainyard/data";
 import {
+  getCheckpoint,
   getDataset,
   getModel,
   getModelAlias,
@@ -27,7 +28,7 @@ import {
 import type { Daemon } from "../daemon.ts";
 import { modelDir } from "../home.ts";
 import { CHECKPOINT_FILE, CheckpointRefError, resolveCheckpoint } from "../runs/checkpoint-refs.ts";
-import { checkAliasName, checkModelName, formatRef, LATEST, ModelRegistryError, parseModelRef, parseVersionNumber } from "./model-refs.ts";
+import { checkAliasName, checkModelName, formatRef, ModelRegistryError, parseModelRef, parseVersionNumber } from "./model-refs.ts";
 
 /** Who asks: a model's owner or an admin may add versions to it and move its aliases. */
 export interface Actor {
@@ -92,7 +93,7 @@ export async function registerModelVersion(daemon: Daemon, input: RegisterInput,
     if (e instanceof CheckpointRefError) throw new ModelRegistryError(`cannot register: ${e.message}`);
     throw e;
   }
-  const checkpoint = listCheckpoints(db, run.id).find((c) => c.name === checkpointName)!;
+  const checkpoint = getCheckpoint(db, run.id, checkpointName)!; // resolveCheckpoint found it recorded
 
   const modelRoot = join(daemon.home.root, "models", name);
   mkdirSync(modelRoot, { recursive: true });
@@ -201,9 +202,6 @@ export function setModelAlias(daemon: Daemon, name: string, versionText: string,
   return { model: name, alias, version: number, from: before?.version ?? null, moved: true };
 }
 
-export { LATEST };
-export type { ModelRow, ModelVersionRow };
-
 /** One line per model for `trainyard model ls` and the /models page. */
 export function listModelSummaries(db: Db) {
   return listModels(db).map((m) => {
@@ -268,6 +266,3 @@ export function showModel(daemon: Daemon, name: string, exportsOf: (model: strin
 
 export type ModelDetail = ReturnType<typeof showModel>;
 export type ModelSummary = ReturnType<typeof listModelSummaries>[number];
-
-/** Whether a version's frozen checkpoint is still there (exports need it). */
-export const hasFrozenCheckpoint = (daemon: Daemon, name: string, version: number) => existsSync(frozenCheckpoint(daemon, name, version));
