@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type ExperimentConfig } from "@trainyard/config";
-import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, requeueRunningEvaluations, updateRun, type NewRun, type RunRow, type Store } from "@trainyard/db";
+import { deleteRun, getDataset, getRun, insertRun, listDatasets, openStore, requeueRunningEvaluations, updateRun, versionsOfRun, type NewRun, type RunRow, type Store } from "@trainyard/db";
 import { CheckpointRefError, parseCheckpointRef, resolveCheckpoint, type CheckpointRef } from "./runs/checkpoint-refs.ts";
 import { resolveTaskClasses } from "./runs/label-resolution.ts";
 import { taskFitIssues } from "./runs/task-fit.ts";
@@ -182,6 +182,9 @@ export class Daemon {
     if (!run) throw new RunStateError(`no run "${id}"`);
     if (run.status === "running" || this.scheduler.isActive(id))
       throw new RunStateError(`run ${id} is running; cancel it first (\`trainyard cancel ${id}\`)`);
+    const registered = versionsOfRun(this.store.db, id);
+    if (registered.length)
+      throw new RunStateError(`run ${id} cannot be deleted: it is the lineage of registered model version${registered.length > 1 ? "s" : ""} ${registered.map((v) => `${v.model}@${v.version}`).join(", ")}`);
     deleteRun(this.store.db, id);
     const dir = insideDir(this.home.runs, id);
     if (dir && dir !== this.home.runs) rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,8 @@ export function resolveHome(dir?: string): Home {
 export const runDir = (home: Home, runId: string) => join(home.runs, runId);
 export const datasetDir = (home: Home, name: string) => join(home.datasets, name);
 export const cacheDir = (home: Home, dataset: string, size: number) => join(home.cache, dataset, String(size));
+/** A registered model version's folder: its frozen checkpoint and the exports built from it. */
+export const modelDir = (home: Home, name: string, version: number) => join(home.root, "models", name, String(version));
 
 /** Resolve `relative` under `base`; null if it would escape (../, absolute paths, NUL). */
 export function insideDir(base: string, relative: string): string | null {

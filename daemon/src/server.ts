@@ -16,6 +16,7 @@ import { identify } from "./auth/request-user.ts";
 import { sendJson } from "./api/json-response.ts";
 import { serveMetricsCsv } from "./api/metrics-csv.ts";
 import { SAMPLE_IMAGE_ROUTE, serveSampleImage } from "./api/sample-images.ts";
+import { MODEL_EXPORT_ROUTE, serveModelExport } from "./api/model-export-route.ts";
 import { startPageReads } from "./api/page-reads.ts";
 import { refuseRequest } from "./auth/request-guard.ts";
 import { signIn, signOut } from "./auth/session-routes.ts";
@@ -100,6 +101,8 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
       if (m && (req.method === "GET" || req.method === "HEAD")) return download(req, res, m);
       const image = path.match(SAMPLE_IMAGE_ROUTE);
       if (image) return void serveSampleImage(daemon, req, res, image);
+      const modelExport = path.match(MODEL_EXPORT_ROUTE);
+      if (modelExport) return void serveModelExport(daemon, req, res, modelExport);
       if (path === "/api/export/metrics.csv") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams);
       if (path === "/api/export/metrics.jsonl") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams, "jsonl");
       return sendJson(res, 404, { error: `no API route ${req.method} ${path}` });
@@ -137,7 +140,7 @@ async function warmDashboard(server: Server, authRequired: boolean): Promise<"re
   if (!addr || typeof addr === "string") return "failed";
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const base = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${addr.port}`;
-  const pages = authRequired ? ["/sign-in"] : ["/", "/compare", "/datasets", "/runs/new", "/sweeps", "/sign-in"];
+  const pages = authRequired ? ["/sign-in"] : ["/", "/compare", "/datasets", "/runs/new", "/sweeps", "/models", "/sign-in"];
   try {
     for (const page of pages) {
       const res = await fetch(base + page);

@@ -1,12 +1,14 @@
 import { formatMetric } from "../lib/run-progress.ts";
 import type { RunCheckpoint } from "../lib/trpc.ts";
+import { RegisterModelButton } from "./models/register-model-dialog.tsx";
 
 /** The checkpoint to offer first: the one the trainer saved as "best" (by its monitored metric). */
 export function bestCheckpoint(checkpoints: readonly RunCheckpoint[]): RunCheckpoint | null {
   return checkpoints.find((c) => c.name === "best") ?? null;
 }
 
-export function CheckpointList({ checkpoints }: { checkpoints: readonly RunCheckpoint[] }) {
+/** With `register` (a finished run), each row also offers registering that checkpoint as a model version. */
+export function CheckpointList({ checkpoints, register }: { checkpoints: readonly RunCheckpoint[]; register?: { runId: string; modelName: string } }) {
   if (!checkpoints.length) return <p className="muted small">No checkpoints yet.</p>;
   const best = bestCheckpoint(checkpoints);
   return (
@@ -30,9 +32,12 @@ export function CheckpointList({ checkpoints }: { checkpoints: readonly RunCheck
             <td className="num mono">{c.step}</td>
             <td className="mono small">{c.monitorName ? `${c.monitorName} ${formatMetric(c.monitorValue)}` : "—"}</td>
             <td>
-              <a href={c.downloadUrl} download className="link-small">
-                Download
-              </a>
+              <span className="checkpoint-actions">
+                <a href={c.downloadUrl} download className="link-small">
+                  Download
+                </a>
+                {register && <RegisterModelButton runId={register.runId} checkpoint={c.name} defaultName={register.modelName} />}
+              </span>
             </td>
           </tr>
         ))}

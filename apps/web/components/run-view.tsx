@@ -85,7 +85,7 @@ export function RunView({ id }: { id: string }) {
               <span className="muted small">best checkpoint not written yet</span>
             )}
           </div>
-          <CheckpointList checkpoints={run.checkpoints} />
+          <CheckpointList checkpoints={run.checkpoints} register={isActive(run.status) ? undefined : { runId: run.id, modelName: run.name }} />
         </section>
 
         <section className="panel" aria-labelledby="log-title">

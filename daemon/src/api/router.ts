@@ -8,6 +8,7 @@ import { usersRouter } from "../auth/users-router.ts";
 import { chartsRouter } from "./charts-router.ts";
 import { sweepsRouter } from "./sweeps-router.ts";
 import { evaluationsRouter } from "./evaluations-router.ts";
+import { modelsRouter } from "./models-router.ts";
 
 export const appRouter = router({
   runs: runsRouter,
@@ -18,6 +19,7 @@ export const appRouter = router({
   charts: chartsRouter,
   sweeps: sweepsRouter,
   evaluations: evaluationsRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,7 @@ import { sweep, sweeps } from "./sweep-commands.ts";
 import { user } from "./user-commands.ts";
 import { checkOnnx } from "./export-commands.ts";
 import { evaluate } from "./evaluate-command.ts";
+import { model } from "./model-commands.ts";
 
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
@@ -26,6 +27,9 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
   trainyard metrics RUN [--key K ...] [--format csv|json]   every stored point (JSON: one line per point)
   trainyard evaluate RUN [--checkpoint best|last|NAME] [--dataset D] [--split test|val|all] [--json]   score a checkpoint
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
+  trainyard model register RUN [--checkpoint NAME] --name M [--description TEXT] [--tag K=V|T ...] [--json]
+  trainyard model ls [--json] | show M [--json] | alias M VERSION ALIAS   aliases (production, staging, ...) name versions
+  trainyard model export M[@VERSION|@ALIAS] --format onnx|torchscript [-o FILE]   built on first request
   trainyard check-onnx MODEL.onnx        compare an ONNX export (python -m trainyard_trainer export) with PyTorch
   trainyard user add NAME [--admin] [--home DIR] | ls | token NAME | rm NAME
 
@@ -65,6 +69,8 @@ export async function main(argv: string[]): Promise<number> {
         return await deleteRun(makeClient(), rest);
       case "user":
         return await user(rest);
+      case "model":
+        return await model(makeClient(), rest);
       case "check-onnx":
         return await checkOnnx(rest);
       case "download":

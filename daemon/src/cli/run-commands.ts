@@ -112,7 +112,7 @@ export async function metrics(client: Client, args: string[]): Promise<number> {
 }
 
 /** A GET to the daemon's plain HTTP routes with the caller's token; refusals become errors with the daemon's words. */
-async function fetchDaemon(path: string): Promise<Response> {
+export async function fetchDaemon(path: string): Promise<Response> {
   const token = process.env.TRAINYARD_TOKEN;
   const res = await fetch(`${daemonUrl()}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).catch(() => {
     throw new Error(`cannot reach the daemon at ${daemonUrl()}: start it with \`trainyard daemon\``);

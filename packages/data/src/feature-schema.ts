@@ -1,6 +1,6 @@
 // The feature schema: how each metadata column of a manifest is encoded. Declared in a JSON file or
 // inferred from the manifest (and then reviewed by the user before the import completes).
-import { distance } from "fastest-levenshtein";
+import { closestNames } from "./closest-names.ts";
 
 export const FEATURE_KINDS = ["continuous", "categorical", "boolean", "multiselect"] as const;
 export type FeatureKind = (typeof FEATURE_KINDS)[number];
@@ -145,7 +145,7 @@ export function parseFeatureSchema(input: unknown, metadataColumns: readonly str
     }
     const where = `${at} ("${f.name}")`;
     if (!metadataColumns.includes(f.name)) {
-      const closest = [...metadataColumns].sort((a, b) => distance(f.name!, a) - distance(f.name!, b)).slice(0, 3);
+      const closest = closestNames(f.name, metadataColumns);
       problems.push(`${where}: no such metadata column in the manifest${closest.length ? `; closest: ${closest.join(", ")}` : ""}`);
       return;
     }

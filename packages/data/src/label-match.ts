@@ -1,8 +1,8 @@
 // Match a label file's names to a dataset's diagnoses: exact after trimming and case-folding;
 // anything else is reported with the closest known diagnoses.
-import { distance } from "fastest-levenshtein";
+import { closestNames, normaliseName } from "./closest-names.ts";
 
-export const normaliseLabel = (s: string) => s.trim().normalize("NFC").toLocaleLowerCase();
+export const normaliseLabel = normaliseName;
 
 export interface LabelMatch {
   /** Canonical dataset names, in the requested order, without duplicates. */
@@ -22,13 +22,7 @@ export function matchLabels(requested: readonly string[], known: readonly string
       if (!matched.includes(hit)) matched.push(hit);
       continue;
     }
-    const n = normaliseLabel(label);
-    const closest = [...byNorm.entries()]
-      .map(([k, v]) => ({ v, d: distance(n, k) - (k.includes(n) || n.includes(k) ? 2 : 0) }))
-      .sort((a, b) => a.d - b.d)
-      .slice(0, 3)
-      .map((c) => c.v);
-    unknown.push({ label, closest });
+    unknown.push({ label, closest: closestNames(label, byNorm.values()) });
   }
   return { matched, unknown };
 }

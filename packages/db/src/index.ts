@@ -12,3 +12,4 @@ export { GROUP_POINTS } from "./block-groups.ts";
 export * from "./run-samples.ts";
 export * from "./sweeps.ts";
 export * from "./evaluations.ts";
+export * from "./model-registry.ts";

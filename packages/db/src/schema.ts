@@ -309,3 +309,72 @@ export const evaluations = sqliteTable(
   },
   (t) => [index("evaluations_run_idx").on(t.runId, t.createdAt), index("evaluations_status_idx").on(t.status, t.createdAt)],
 );
+
+/**
+ * Model registry (daemon/src/models): a named model, its numbered versions (each a frozen checkpoint of a run
+ * with its lineage), aliases naming one version each (`production`, `staging`, any other), and every alias move.
+ */
+export const models = sqliteTable("models", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  description: text("description"),
+  /** Who registered its first version: with admins, the only one who may add versions or move aliases. */
+  owner: text("owner").notNull().default("local"),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+export const modelVersions = sqliteTable(
+  "model_versions",
+  {
+    modelId: integer("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+    /** 1, 2, ... per model. */
+    version: integer("version").notNull(),
+    /** The run it came from: a run with registered versions cannot be deleted (the daemon says which; the key refuses too). */
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "restrict" }),
+    checkpointName: text("checkpoint_name").notNull(),
+    /** The checkpoint file relative to the run's folder, as it was registered. */
+    checkpointPath: text("checkpoint_path").notNull(),
+    /** sha256 of that file at registration; the version's own frozen copy under TRAINYARD_HOME/models has the same. */
+    checkpointSha256: text("checkpoint_sha256").notNull(),
+    /** The run's resolved experiment config (JSON). */
+    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    datasetName: text("dataset_name").notNull(),
+    /** sha256 of the dataset's sample table at registration; null when the dataset is gone or was re-imported after the run started. */
+    datasetFingerprint: text("dataset_fingerprint"),
+    classes: text("classes", { mode: "json" }).$type<string[]>().notNull(),
+    task: text("task").notNull(),
+    /** JSON {monitor: {name, value} | null, test: {key: value}} at registration. */
+    metrics: text("metrics", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    description: text("description"),
+    /** JSON {key: value}; a bare tag is {tag: ""}. */
+    tags: text("tags", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    owner: text("owner").notNull().default("local"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.version] }), index("model_versions_run_idx").on(t.runId)],
+);
+
+export const modelAliases = sqliteTable(
+  "model_aliases",
+  {
+    modelId: integer("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+    alias: text("alias").notNull(),
+    version: integer("version").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.alias] })],
+);
+
+/** Every alias move, in order: from null is the alias's first assignment. */
+export const aliasMoves = sqliteTable(
+  "alias_moves",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    modelId: integer("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+    alias: text("alias").notNull(),
+    fromVersion: integer("from_version"),
+    toVersion: integer("to_version").notNull(),
+    movedBy: text("moved_by").notNull(),
+    movedAt: integer("moved_at").notNull().default(now),
+  },
+  (t) => [index("alias_moves_model_idx").on(t.modelId, t.id)],
+);
