@@ -231,10 +231,17 @@ stop_pidfile() {
   rm -f "$pidfile"
 }
 
-# a process and all its descendants
+# a process and all its descendants (read from /proc: a container may have no procps)
 kill_tree() {
-  local child
-  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
+  local stat fields child
+  for stat in /proc/[0-9]*/stat; do
+    fields="$(cat "$stat" 2>/dev/null)" || continue
+    fields="${fields##*) }"  # past "pid (comm) ": state ppid ...
+    fields="${fields#* }"
+    [ "${fields%% *}" = "$1" ] || continue
+    child="${stat#/proc/}"
+    kill_tree "${child%/stat}"
+  done
   kill -KILL "$1" 2>/dev/null || true
 }
 
