@@ -1,0 +1,101 @@
+"""DDP across two Slurm nodes: the tiny run of test_distributed.py as a 2-node sbatch job (one task per node,
+srun, gloo) on a real single-host cluster that scripts/local-slurm.sh starts for this module (its own state
+folder and ports), against the same run in one process."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from fixtures import PACKAGE_ROOT, make_run, of_type, run_inprocess, val_metrics
+from test_distributed import CONFIG
+
+REPO = os.path.dirname(os.path.dirname(PACKAGE_ROOT))
+SCRIPT = os.path.join(REPO, "scripts", "local-slurm.sh")
+MISSING = [c for c in ("sbatch", "srun", "scontrol", "slurmctld", "slurmd", "munged", "mungekey") if not shutil.which(c)]
+
+pytestmark = pytest.mark.skipif(
+    bool(MISSING), reason=f"no Slurm here ({', '.join(MISSING)} not found): install Debian's slurm-wlm and munge "
+                          "(setup.sh --install-only does) to run the Slurm DDP test")
+
+
+def free_port_base(count):
+    """A base port with `count` free ports after it, below the trainer's master ports (20000+) and Linux's
+    ephemeral range."""
+    for base in range(14000 + os.getpid() % 2000, 19000, 7):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free ports for the test cluster in 14000..19000")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    state = tmp_path_factory.mktemp("slurm")
+    env = dict(os.environ, TRAINYARD_SLURM_DIR=str(state), TRAINYARD_SLURM_PORT=str(free_port_base(3)),
+               TRAINYARD_SLURM_NODES="2")
+    start = subprocess.run(["bash", SCRIPT, "start"], env=env, capture_output=True, text=True, timeout=120)
+    try:
+        assert start.returncode == 0, f"local-slurm.sh start failed:\n{start.stderr[-4000:]}"
+        assert start.stdout.strip() == f"export SLURM_CONF={state}/etc/slurm.conf"
+        yield dict(env, SLURM_CONF=f"{state}/etc/slurm.conf")
+    finally:
+        subprocess.run(["bash", SCRIPT, "stop"], env=env, capture_output=True, text=True, timeout=120)
+
+
+def sbatch(cluster, run_dir, spec, nodes=2, tasks_per_node=1, srun_env="", expect_ok=True):
+    script = os.path.join(run_dir, "job.sh")
+    with open(script, "w") as f:
+        # what a Slurm executor submits: rank 0's events on the job's stdout, every rank's logs on stderr
+        f.write("#!/bin/bash\n"
+                f"{srun_env} {shutil.which('srun')} --kill-on-bad-exit=1 {sys.executable} -m trainyard_trainer train --spec {spec}\n")
+    env = dict(cluster, PYTHONPATH=PACKAGE_ROOT, OMP_NUM_THREADS="1")
+    proc = subprocess.run(["sbatch", "--wait", "--parsable", "-p", "debug", f"--nodes={nodes}",
+                           f"--ntasks-per-node={tasks_per_node}", "--job-name=trainyard-test",
+                           f"--output={run_dir}/events.jsonl", f"--error={run_dir}/trainer.log", script],
+                          env=env, capture_output=True, text=True, timeout=300)
+    log = open(os.path.join(run_dir, "trainer.log")).read() if os.path.exists(os.path.join(run_dir, "trainer.log")) else ""
+    assert (proc.returncode == 0) == expect_ok, f"sbatch: {proc.stderr}\ntrainer.log:\n{log[-4000:]}"
+    job = proc.stdout.strip().split(";")[0]
+    shown = subprocess.run(["scontrol", "show", "job", "-o", job], env=env, capture_output=True, text=True).stdout
+    with open(os.path.join(run_dir, "events.jsonl")) as f:
+        return [json.loads(line) for line in f], shown, log
+
+
+def test_a_two_node_slurm_job_reports_once_and_matches_one_process(cluster, tmp_path):
+    code, single = run_inprocess(make_run(tmp_path / "single", n=200, config=CONFIG))
+    assert code == 0
+    spec = make_run(tmp_path / "slurm", n=200, config=CONFIG)
+    run_dir = os.path.dirname(spec)
+    events, job, log = sbatch(cluster, run_dir, spec)
+    # Slurm placed one task on each node, and the tasks found each other through SLURM_* alone
+    assert "JobState=COMPLETED" in job and "NodeList=n[1-2]" in job and "NumNodes=2" in job, job
+    assert any(e["message"].startswith("DDP: 2 processes (gloo) on 2 nodes") for e in of_type(events, "log")), log[-3000:]
+    # rank 0 alone wrote the job's stdout: one done, the one-process event plan
+    assert [e["type"] for e in events].count("done") == 1 and events[-1]["state"] == "completed"
+    assert [(e["step"], e["epoch"]) for e in of_type(events, "status")] == \
+        [(e["step"], e["epoch"]) for e in of_type(single, "status")]
+    assert sorted(val_metrics(events)) == [1, 2, 3] and len(val_metrics(events, "test/")) == 1
+    # the tolerance of test_distributed.py: same draws and steps, only BatchNorm sees half batches
+    final, reference = val_metrics(events)[3], val_metrics(single)[3]
+    assert 0.6 < final["val/auc_macro"] <= 1
+    assert abs(final["val/loss"] - reference["val/loss"]) < 0.2
+    assert sorted(os.listdir(os.path.join(run_dir, "checkpoints"))) == ["best", "last"]
+
+
+def test_a_task_without_scontrol_fails_with_the_reason_on_the_event_stream(cluster, tmp_path):
+    """The tasks cannot expand the node list (no scontrol on their PATH): the job fails at once, not hangs
+    waiting for a master, and the first task says why where the daemon reads events."""
+    spec = make_run(tmp_path / "bad", n=40, config=CONFIG)
+    run_dir = os.path.dirname(spec)
+    events, job, log = sbatch(cluster, run_dir, spec, srun_env="PATH=/nonexistent", expect_ok=False)
+    assert "JobState=FAILED" in job, job
+    assert [e["type"] for e in events] == ["done"] and events[0]["state"] == "failed"
+    assert events[0]["error"].startswith("cannot join the other Slurm tasks: scontrol is not on PATH"), events
