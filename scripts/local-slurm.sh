@@ -47,6 +47,9 @@ done
 [ "$PORT" -ge 1024 ] && [ $((PORT + NODES)) -le 65535 ] ||
   die "TRAINYARD_SLURM_PORT=$PORT: the ports $PORT..$((PORT + NODES)) must lie in 1024..65535"
 [ "$CPUS" -ge 1 ] || die "TRAINYARD_SLURM_CPUS must be at least 1"
+# unix sockets live in the folder (munge's, and each job step's in spool/nK/): their paths must stay under 108 bytes
+[ "${#DIR}" -le 70 ] || die "TRAINYARD_SLURM_DIR=$DIR is ${#DIR} characters long: the sockets in it would pass the
+108-byte limit of a unix socket path; pick a folder of at most 70 characters"
 
 need() {
   command -v "$1" >/dev/null 2>&1 && return
