@@ -26,8 +26,10 @@
 # except that every node's hostname (and so the master address) is this host.
 #
 # Made for containers and CI (root, no systemd, maybe no cgroups): proctrack/linuxproc, task/none, no cgroup
-# plugins, select/cons_tres by core, no accounting database (squeue / scontrol show job; finished jobs stay
-# visible for MinJobAge=600 s, and the job completion log is in log/jobcomp.log for `sacct -c`).
+# plugins, select/cons_tres by core, no accounting database (plain `sacct` says "accounting storage is
+# disabled": use squeue / scontrol show job, where finished jobs stay for MinJobAge=600 s, or `sacct -c`, which
+# reads the job completion log log/jobcomp.log). No GPUs (GRES) are configured, so --gpus* requests are
+# rejected, and so is a job asking for more nodes than the partition has (EnforcePartLimits=ALL), at submit.
 set -euo pipefail
 
 PORT="${TRAINYARD_SLURM_PORT:-16817}"
@@ -141,6 +143,7 @@ MessageTimeout=10
 InactiveLimit=0
 KillWait=5
 MinJobAge=600
+EnforcePartLimits=ALL
 ${node_lines}PartitionName=debug Nodes=n[1-$NODES] Default=YES MaxTime=INFINITE State=UP
 EOF
   : >"$DIR/etc/plugstack.conf"  # not the system's /etc/slurm/plugstack.conf
