@@ -35,7 +35,8 @@ set -euo pipefail
 PORT="${TRAINYARD_SLURM_PORT:-16817}"
 DIR="${TRAINYARD_SLURM_DIR:-${TMPDIR:-/tmp}/trainyard-slurm-$PORT}"
 NODES="${TRAINYARD_SLURM_NODES:-2}"
-CPUS="${TRAINYARD_SLURM_CPUS:-$(nproc)}"
+# (nproc would count OMP_NUM_THREADS, which a test runner often sets to 1)
+CPUS="${TRAINYARD_SLURM_CPUS:-$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)}"
 TIMEOUT="${TRAINYARD_SLURM_TIMEOUT:-60}"
 CONF="$DIR/etc/slurm.conf"
 SYSTEM_MUNGE_SOCKET=/run/munge/munge.socket.2

@@ -72,21 +72,29 @@ def sbatch(cluster, run_dir, spec, nodes=2, tasks_per_node=1, srun_env="", expec
         return [json.loads(line) for line in f], shown, log
 
 
-def test_a_two_node_slurm_job_reports_once_and_matches_one_process(cluster, tmp_path):
-    code, single = run_inprocess(make_run(tmp_path / "single", n=200, config=CONFIG))
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    code, events = run_inprocess(make_run(tmp_path_factory.mktemp("single"), n=200, config=CONFIG))
     assert code == 0
+    return events
+
+
+@pytest.mark.parametrize("tasks_per_node", [1, 2])
+def test_a_two_node_slurm_job_reports_once_and_matches_one_process(cluster, single, tmp_path, tasks_per_node):
     spec = make_run(tmp_path / "slurm", n=200, config=CONFIG)
     run_dir = os.path.dirname(spec)
-    events, job, log = sbatch(cluster, run_dir, spec)
-    # Slurm placed one task on each node, and the tasks found each other through SLURM_* alone
+    events, job, log = sbatch(cluster, run_dir, spec, tasks_per_node=tasks_per_node)
+    # Slurm placed the tasks on both nodes, and they found each other through SLURM_* alone
+    world = 2 * tasks_per_node
     assert "JobState=COMPLETED" in job and "NodeList=n[1-2]" in job and "NumNodes=2" in job, job
-    assert any(e["message"].startswith("DDP: 2 processes (gloo) on 2 nodes") for e in of_type(events, "log")), log[-3000:]
+    assert any(e["message"].startswith(f"DDP: {world} processes (gloo) on 2 nodes")
+               for e in of_type(events, "log")), log[-3000:]
     # rank 0 alone wrote the job's stdout: one done, the one-process event plan
     assert [e["type"] for e in events].count("done") == 1 and events[-1]["state"] == "completed"
     assert [(e["step"], e["epoch"]) for e in of_type(events, "status")] == \
         [(e["step"], e["epoch"]) for e in of_type(single, "status")]
     assert sorted(val_metrics(events)) == [1, 2, 3] and len(val_metrics(events, "test/")) == 1
-    # the tolerance of test_distributed.py: same draws and steps, only BatchNorm sees half batches
+    # the tolerance of test_distributed.py: same draws and steps, only BatchNorm sees smaller batches
     final, reference = val_metrics(events)[3], val_metrics(single)[3]
     assert 0.6 < final["val/auc_macro"] <= 1
     assert abs(final["val/loss"] - reference["val/loss"]) < 0.2
