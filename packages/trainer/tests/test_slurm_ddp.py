@@ -1,6 +1,7 @@
 """DDP across two Slurm nodes: the tiny run of test_distributed.py as a 2-node sbatch job (one task per node,
 srun, gloo) on a real single-host cluster that scripts/local-slurm.sh starts for this module (its own state
-folder and ports), against the same run in one process."""
+folder and ports), against the same run in one process; and the script's own contract (idempotent start,
+status, bad settings)."""
 import json
 import os
 import shutil
@@ -51,6 +52,31 @@ def cluster(tmp_path_factory):
         yield dict(env, SLURM_CONF=f"{state}/etc/slurm.conf")
     finally:
         subprocess.run(["bash", SCRIPT, "stop"], env=env, capture_output=True, text=True, timeout=120)
+
+
+def script(env, *args):
+    return subprocess.run(["bash", SCRIPT, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_start_again_starts_nothing_and_status_shows_the_idle_nodes(cluster):
+    state = cluster["TRAINYARD_SLURM_DIR"]
+    pids = {f: open(os.path.join(state, "run", f)).read() for f in sorted(os.listdir(os.path.join(state, "run")))}
+    assert sorted(pids) == ["slurmctld.pid", "slurmd-n1.pid", "slurmd-n2.pid"]
+    again = script(cluster, "start")
+    assert again.returncode == 0 and again.stdout == f"export SLURM_CONF={cluster['SLURM_CONF']}\n", again.stderr
+    assert {f: open(os.path.join(state, "run", f)).read() for f in pids} == pids
+    status = script(cluster, "status").stdout.split("\n")
+    assert "n1 debug* idle" in " ".join(status) and "n2 debug* idle" in " ".join(status), status
+
+
+def test_bad_settings_are_refused_before_anything_starts(tmp_path):
+    env = dict(os.environ, TRAINYARD_SLURM_DIR=str(tmp_path / "s"))
+    bad = script(dict(env, TRAINYARD_SLURM_NODES="0"), "start")
+    assert bad.returncode == 1 and "TRAINYARD_SLURM_NODES must be at least 1" in bad.stderr
+    bad = script(dict(env, TRAINYARD_SLURM_PORT="80"), "start")
+    assert bad.returncode == 1 and "must lie in 1024..65535" in bad.stderr
+    assert script(env, "restart").stderr.startswith("local-slurm: usage: scripts/local-slurm.sh start|stop|status|env")
+    assert not (tmp_path / "s").exists()
 
 
 def sbatch(cluster, run_dir, spec, nodes=2, tasks_per_node=1, srun_env="", expect_ok=True):
