@@ -23,7 +23,8 @@
 # the same NodeHostname as long as each has its own Port, so nodes n1..nN are real slurmd processes on this
 # host (SlurmdSpoolDir / pid / log use %n). A job with -N 2 gets two nodes, and `srun --ntasks-per-node=G`
 # starts G tasks under each node's slurmd, with SLURM_NODEID 0 and 1: the same environment as two machines,
-# except that every node's hostname (and so the master address) is this host.
+# except that every node is this host: NodeAddr=127.0.0.1, and the names n1.. do not resolve (the trainer then
+# takes the master's NodeAddr from scontrol, as on a cluster whose node names are not host names).
 #
 # Made for containers and CI (root, no systemd, maybe no cgroups): proctrack/linuxproc, task/none, no cgroup
 # plugins, select/cons_tres by core, no accounting database (plain `sacct` says "accounting storage is

@@ -1,4 +1,4 @@
-"""DDP across two Slurm nodes: the tiny run of test_distributed.py as a 2-node sbatch job (one task per node,
+"""DDP across two Slurm nodes: the tiny run of test_distributed.py as a 2-node sbatch job (one, then two tasks per node,
 srun, gloo) on a real single-host cluster that scripts/local-slurm.sh starts for this module (its own state
 folder and ports), against the same run in one process; and the script's own contract (idempotent start,
 status, bad settings)."""
