@@ -4,10 +4,12 @@ folder and ports), against the same run in one process; and the script's own con
 status, bad settings)."""
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -79,21 +81,35 @@ def test_bad_settings_are_refused_before_anything_starts(tmp_path):
     assert not (tmp_path / "s").exists()
 
 
-def sbatch(cluster, run_dir, spec, nodes=2, tasks_per_node=1, srun_env="", expect_ok=True):
+ENDED = ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL",
+         "DEADLINE")
+
+
+def sbatch(cluster, run_dir, spec, nodes=2, tasks_per_node=1, srun_env="", timeout=300):
+    """Submits the run as a batch job and follows it with scontrol until it ends (sbatch --wait polls at up to
+    32 s intervals, which would triple this test's time); returns (events, `scontrol show job` line, trainer.log)."""
     script = os.path.join(run_dir, "job.sh")
     with open(script, "w") as f:
         # what a Slurm executor submits: rank 0's events on the job's stdout, every rank's logs on stderr
         f.write("#!/bin/bash\n"
                 f"{srun_env} {shutil.which('srun')} --kill-on-bad-exit=1 {sys.executable} -m trainyard_trainer train --spec {spec}\n")
     env = dict(cluster, PYTHONPATH=PACKAGE_ROOT, OMP_NUM_THREADS="1")
-    proc = subprocess.run(["sbatch", "--wait", "--parsable", "-p", "debug", f"--nodes={nodes}",
+    proc = subprocess.run(["sbatch", "--parsable", "-p", "debug", f"--nodes={nodes}",
                            f"--ntasks-per-node={tasks_per_node}", "--job-name=trainyard-test",
                            f"--output={run_dir}/events.jsonl", f"--error={run_dir}/trainer.log", script],
-                          env=env, capture_output=True, text=True, timeout=300)
-    log = open(os.path.join(run_dir, "trainer.log")).read() if os.path.exists(os.path.join(run_dir, "trainer.log")) else ""
-    assert (proc.returncode == 0) == expect_ok, f"sbatch: {proc.stderr}\ntrainer.log:\n{log[-4000:]}"
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, f"sbatch refused the job: {proc.stderr}"
     job = proc.stdout.strip().split(";")[0]
-    shown = subprocess.run(["scontrol", "show", "job", "-o", job], env=env, capture_output=True, text=True).stdout
+    deadline = time.time() + timeout
+    while True:
+        shown = subprocess.run(["scontrol", "show", "job", "-o", job], env=env, capture_output=True, text=True).stdout
+        state = re.search(r"JobState=(\S+)", shown)
+        if state and state.group(1) in ENDED:
+            break
+        assert time.time() < deadline, f"job {job} has not ended after {timeout} s: {shown}"
+        time.sleep(0.25)
+    path = os.path.join(run_dir, "trainer.log")
+    log = open(path).read() if os.path.exists(path) else ""
     with open(os.path.join(run_dir, "events.jsonl")) as f:
         return [json.loads(line) for line in f], shown, log
 
@@ -112,7 +128,7 @@ def test_a_two_node_slurm_job_reports_once_and_matches_one_process(cluster, sing
     events, job, log = sbatch(cluster, run_dir, spec, tasks_per_node=tasks_per_node)
     # Slurm placed the tasks on both nodes, and they found each other through SLURM_* alone
     world = 2 * tasks_per_node
-    assert "JobState=COMPLETED" in job and "NodeList=n[1-2]" in job and "NumNodes=2" in job, job
+    assert "JobState=COMPLETED" in job and "NodeList=n[1-2]" in job and "NumNodes=2" in job, f"{job}\n{log[-3000:]}"
     assert any(e["message"].startswith(f"DDP: {world} processes (gloo) on 2 nodes")
                for e in of_type(events, "log")), log[-3000:]
     # rank 0 alone wrote the job's stdout: one done, the one-process event plan
@@ -132,7 +148,7 @@ def test_a_task_without_scontrol_fails_with_the_reason_on_the_event_stream(clust
     waiting for a master, and the first task says why where the daemon reads events."""
     spec = make_run(tmp_path / "bad", n=40, config=CONFIG)
     run_dir = os.path.dirname(spec)
-    events, job, log = sbatch(cluster, run_dir, spec, srun_env="PATH=/nonexistent", expect_ok=False)
+    events, job, log = sbatch(cluster, run_dir, spec, srun_env="PATH=/nonexistent")
     assert "JobState=FAILED" in job, job
     assert [e["type"] for e in events] == ["done"] and events[0]["state"] == "failed"
     assert events[0]["error"].startswith("cannot join the other Slurm tasks: scontrol is not on PATH"), events

@@ -63,7 +63,21 @@ def train_command(spec_path, processes=None):
     from .train import run
     dist = Distributed()
     events = EventWriter(events_stream, sys.stderr) if dist.is_main else NullEventWriter(sys.stderr)
-    return run(spec_path, events, dist)
+    return linger_if_failing_slurm_task(run(spec_path, events, dist))
+
+
+SLURM_FAILING_EXIT_DELAY_S = 2
+
+
+def linger_if_failing_slurm_task(code):
+    """Under `srun --kill-on-bad-exit` the first task to fail ends the step, and srun drops what it has not yet
+    forwarded: a failing task of a multi-task step waits a moment, so that rank 0's last events reach the job's
+    output, and rank 0's failure, not another rank's, is the one the step ends on."""
+    if code != 0 and os.environ.get("SLURM_STEP_ID") and int(os.environ.get("SLURM_STEP_NUM_TASKS") or 1) > 1:
+        import time
+        sys.stderr.flush()
+        time.sleep(SLURM_FAILING_EXIT_DELAY_S if os.environ.get("SLURM_PROCID") == "0" else 2 * SLURM_FAILING_EXIT_DELAY_S)
+    return code
 
 
 def evaluate_command(spec_path):
@@ -80,7 +94,7 @@ def slurm_env_failed(error):
     if os.environ.get("SLURM_PROCID", "0") == "0":
         from .events import EventWriter
         EventWriter(own_stdout(), sys.stderr).done("failed", error=message)
-    return 2
+    return linger_if_failing_slurm_task(2)
 
 
 def own_stdout():
