@@ -32,6 +32,8 @@
 # reads the job completion log log/jobcomp.log). No GPUs (GRES) are configured, so --gpus* requests are
 # rejected, and so is a job asking for more nodes than the partition has (EnforcePartLimits=ALL), at submit.
 set -euo pipefail
+# the daemons are in /usr/sbin, which a non-login shell's PATH may lack
+PATH="$PATH:/usr/sbin:/sbin"
 
 PORT="${TRAINYARD_SLURM_PORT:-16817}"
 DIR="${TRAINYARD_SLURM_DIR:-${TMPDIR:-/tmp}/trainyard-slurm-$PORT}"

@@ -18,7 +18,9 @@ from test_distributed import CONFIG
 
 REPO = os.path.dirname(os.path.dirname(PACKAGE_ROOT))
 SCRIPT = os.path.join(REPO, "scripts", "local-slurm.sh")
-MISSING = [c for c in ("sbatch", "srun", "scontrol", "slurmctld", "slurmd", "munged", "mungekey") if not shutil.which(c)]
+# the daemons live in /usr/sbin, which a non-login PATH may lack (local-slurm.sh adds it)
+MISSING = [c for c in ("sbatch", "srun", "scontrol", "slurmctld", "slurmd", "munged", "mungekey")
+           if not shutil.which(c, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")]
 
 
 def free_port_base(count):
