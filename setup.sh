@@ -14,8 +14,9 @@ HOME_DIR="${TRAINYARD_HOME:-$HOME/.trainyard}"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # 1. System packages: Node.js, Python + PyTorch (CPU build from Debian), Chromium for the browser tests,
-#    and a compiler for better-sqlite3.
-APT_PACKAGES="python3 python3-numpy python3-torch python3-torchvision python3-sklearn python3-optuna python3-pytest chromium build-essential ca-certificates curl"
+#    a compiler for better-sqlite3, and Slurm + munge for the single-host cluster the Slurm tests start
+#    (scripts/local-slurm.sh; the packages install their daemons, which the script runs itself).
+APT_PACKAGES="python3 python3-numpy python3-torch python3-torchvision python3-sklearn python3-optuna python3-pytest chromium build-essential ca-certificates curl slurm-wlm munge"
 missing=""
 for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"

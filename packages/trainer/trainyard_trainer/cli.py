@@ -2,7 +2,9 @@
 `export --checkpoint FILE --format torchscript|onnx -o OUT`.
 
 `train` with resources.gpus > 1 and more than one visible GPU starts one process per GPU (ddp_launch.py) unless it
-already runs under torchrun / the launcher (WORLD_SIZE set); the daemon just spawns `train` as always.
+already runs under torchrun / the launcher (WORLD_SIZE set); the daemon just spawns `train` as always. As a task of
+a multi-task Slurm step (`srun --nodes=N --ntasks-per-node=G ... train`) it is one DDP rank, its rendezvous
+taken from SLURM_* (slurm_env.py).
 
 `train`, `evaluate`, `export` and `inspect` write their output (protocol events, a JSON report) to the real stdout and point
 fd 1 and sys.stdout at stderr first (`own_stdout`), so a stray print (ours or a library's, Python or C; torch's
@@ -44,6 +46,11 @@ def main(argv=None):
 
 
 def train_command(spec_path, processes=None):
+    from .slurm_env import SlurmEnvError, apply
+    try:
+        apply(os.environ)
+    except SlurmEnvError as e:
+        return slurm_env_failed(e)
     nproc = processes if processes and not os.environ.get("WORLD_SIZE") else ddp_processes(spec_path)
     if nproc > 1:
         from .ddp_launch import launch
@@ -56,7 +63,21 @@ def train_command(spec_path, processes=None):
     from .train import run
     dist = Distributed()
     events = EventWriter(events_stream, sys.stderr) if dist.is_main else NullEventWriter(sys.stderr)
-    return run(spec_path, events, dist)
+    return linger_if_failing_slurm_task(run(spec_path, events, dist))
+
+
+SLURM_FAILING_EXIT_DELAY_S = 2
+
+
+def linger_if_failing_slurm_task(code):
+    """Under `srun --kill-on-bad-exit` the first task to fail ends the step, and srun drops what it has not yet
+    forwarded: a failing task of a multi-task step waits a moment, so that rank 0's last events reach the job's
+    output, and rank 0's failure, not another rank's, is the one the step ends on."""
+    if code != 0 and os.environ.get("SLURM_STEP_ID") and int(os.environ.get("SLURM_STEP_NUM_TASKS") or 1) > 1:
+        import time
+        sys.stderr.flush()
+        time.sleep(SLURM_FAILING_EXIT_DELAY_S if os.environ.get("SLURM_PROCID") == "0" else 2 * SLURM_FAILING_EXIT_DELAY_S)
+    return code
 
 
 def evaluate_command(spec_path):
@@ -64,6 +85,16 @@ def evaluate_command(spec_path):
     from .evaluate_checkpoint import run_evaluation
     from .events import EventWriter
     return run_evaluation(spec_path, EventWriter(events_stream, sys.stderr))
+
+
+def slurm_env_failed(error):
+    """A Slurm task that cannot find its rendezvous: the first task says so on the event stream."""
+    message = f"cannot join the other Slurm tasks: {error}"
+    sys.stderr.write(message + "\n")
+    if os.environ.get("SLURM_PROCID", "0") == "0":
+        from .events import EventWriter
+        EventWriter(own_stdout(), sys.stderr).done("failed", error=message)
+    return linger_if_failing_slurm_task(2)
 
 
 def own_stdout():
@@ -83,7 +114,8 @@ def ddp_processes(spec_path):
     try:
         from .spec import load_spec
         spec = load_spec(spec_path)
-        gpus = int(spec.config["resources"]["gpus"] or 0)
+        from .distributed import requested_gpus
+        gpus = requested_gpus(spec.config["resources"])
         if gpus < 2:
             return 1
         import torch

@@ -25,11 +25,23 @@ def _env_int(name, default):
         return default
 
 
+def requested_gpus(resources):
+    """GPUs this process's node should use: gpus_per_node for a Slurm run (several nodes or executor slurm),
+    else resources.gpus."""
+    per_node = resources.get("gpus_per_node")
+    if per_node is not None and (int(resources.get("nodes") or 1) > 1 or resources.get("executor") == "slurm"):
+        return int(per_node)
+    return int(resources.get("gpus") or 0)
+
+
 class Distributed:
     def __init__(self):
         self.world = max(1, _env_int("WORLD_SIZE", 1))
         self.rank = _env_int("RANK", 0) if self.world > 1 else 0
         self.local_rank = _env_int("LOCAL_RANK", 0) if self.world > 1 else 0
+        # torchrun and slurm_env set LOCAL_WORLD_SIZE (processes on this node); GROUP_RANK is the node's rank
+        self.local_world = max(1, _env_int("LOCAL_WORLD_SIZE", self.world)) if self.world > 1 else 1
+        self.nodes = -(-self.world // self.local_world)
         self.enabled = self.world > 1
         self._control = None
 
@@ -43,12 +55,14 @@ class Distributed:
             return torch.device("cuda" if use_cuda else "cpu")
         import torch.distributed as dist
         if use_cuda:
-            torch.cuda.set_device(self.local_rank)
+            # one GPU per process: all of the node's GPUs visible (index = local rank), or Slurm bound each task
+            # to its own (--gpus-per-task=1: one visible, index 0)
+            torch.cuda.set_device(self.local_rank % torch.cuda.device_count())
         if not dist.is_initialized():
             dist.init_process_group(backend="nccl" if use_cuda else "gloo")
         # stop flags and gathered predictions travel on the CPU: no GPU sync for a per-step check
         self._control = dist.new_group(backend="gloo") if use_cuda else dist.group.WORLD
-        return torch.device(f"cuda:{self.local_rank}" if use_cuda else "cpu")
+        return torch.device(f"cuda:{torch.cuda.current_device()}" if use_cuda else "cpu")
 
     def close(self):
         if self.enabled:

@@ -24,7 +24,7 @@ import torch
 from . import checkpoints
 from .augment import DeviceAugment
 from .data import Prefetcher, RunData, epoch_order, eval_batches, train_batches
-from .distributed import Distributed
+from .distributed import Distributed, requested_gpus
 from .cpu_threads import cpu_threads
 from .metrics import is_improvement
 from .phase_schedule import (PhaseSchedule, apply_phase, build_optimizer, check_phase_targets, plan_phases,
@@ -124,14 +124,15 @@ def train(spec_path, events, stop, dist):
     r.generator = torch.Generator().manual_seed(seed)  # augmentation parameters
 
     # device and precision, decided once
-    gpus = int(config["resources"]["gpus"] or 0)
+    gpus = requested_gpus(config["resources"])
     use_cuda = torch.cuda.is_available() and gpus > 0
     r.device = dist.init(use_cuda)
     if not use_cuda:
         torch.set_num_threads(cpu_threads())
     r.precision = Precision(t, use_cuda, events.log)
     if dist.enabled:
-        events.log(f"DDP: {dist.world} processes ({'nccl' if use_cuda else 'gloo'}), global batch {t['batch_size']}")
+        nodes = f" on {dist.nodes} nodes" if dist.nodes > 1 else ""
+        events.log(f"DDP: {dist.world} processes ({'nccl' if use_cuda else 'gloo'}){nodes}, global batch {t['batch_size']}")
     elif use_cuda and gpus > 1 and torch.cuda.device_count() > 1:
         events.log(f"resources.gpus is {gpus} but the trainer was not started under torchrun: using one GPU")
 
