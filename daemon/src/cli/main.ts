@@ -6,6 +6,7 @@ import { sweep, sweeps } from "./sweep-commands.ts";
 import { user } from "./user-commands.ts";
 import { checkOnnx } from "./export-commands.ts";
 import { evaluate } from "./evaluate-command.ts";
+import { predictCommand } from "./predict-command.ts";
 
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
@@ -26,6 +27,8 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
   trainyard metrics RUN [--key K ...] [--format csv|json]   every stored point (JSON: one line per point)
   trainyard evaluate RUN [--checkpoint best|last|NAME] [--dataset D] [--split test|val|all] [--json]   score a checkpoint
   trainyard download RUN [--checkpoint best|last|NAME] [-o FILE]
+  trainyard predict RUN[:CHECKPOINT]|MODEL[@VERSION|@ALIAS] IMAGE [--meta FIELD=VALUE ...] [--json]
+                                         class probabilities (or a detector's boxes) from the ONNX export
   trainyard check-onnx MODEL.onnx        compare an ONNX export (python -m trainyard_trainer export) with PyTorch
   trainyard user add NAME [--admin] [--home DIR] | ls | token NAME | rm NAME
 
@@ -69,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
         return await checkOnnx(rest);
       case "download":
         return await download(rest);
+      case "predict":
+        return await predictCommand(rest);
       case undefined:
       case "help":
       case "--help":
