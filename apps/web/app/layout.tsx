@@ -33,6 +33,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/runs/new" prefetch={false}>New run</Link>
             <Link href="/sweeps" prefetch={false}>Sweeps</Link>
             <Link href="/datasets" prefetch={false}>Datasets</Link>
+            <Link href="/try" prefetch={false}>Try a model</Link>
           </nav>
         </header>
         <Providers>
