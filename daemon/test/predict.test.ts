@@ -107,6 +107,35 @@ describe("predict from a run's best checkpoint", () => {
   });
 });
 
+describe("predict from a registered model version", () => {
+  it("M@ALIAS answers as the run's checkpoint it was registered from; unknown names and aliases list the closest", async () => {
+    const reg = await d.cli(["model", "register", runId, "--name", "demo-lesions"]);
+    expect(reg.code, reg.stderr).toBe(0);
+    const alias = await d.cli(["model", "alias", "demo-lesions", "1", "production"]);
+    expect(alias.code, alias.stderr).toBe(0);
+    const s = demoSample(5);
+    const image = readFileSync(s.file);
+    const metadata = JSON.stringify(s.metadata);
+    const fromRun = await post({ target: runId, metadata }, image);
+    for (const target of ["demo-lesions@production", "demo-lesions@1", "demo-lesions"]) {
+      const fromModel = await post({ target, metadata }, image);
+      expect(fromModel.status, fromModel.body.error).toBe(200);
+      expect(fromModel.body.target.ref).toBe("demo-lesions@1");
+      if (fromModel.body.result.kind !== "probabilities" || fromRun.body.result.kind !== "probabilities") throw new Error("expected probabilities");
+      const run = fromRun.body.result.probabilities;
+      fromModel.body.result.probabilities.forEach((p, i) => expect(p.probability).toBeCloseTo(run[i].probability, 6));
+    }
+    const cli = await d.cli(["predict", "demo-lesions@production", s.file, "--json"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const typo = await post({ target: "demo-lesion" }, image);
+    expect(typo.status).toBe(404);
+    expect(typo.body.error).toContain("closest: demo-lesions");
+    const badAlias = await post({ target: "demo-lesions@prodution" }, image);
+    expect(badAlias.status).toBe(404);
+    expect(badAlias.body.error).toContain("closest: production");
+  }, 300_000);
+});
+
 describe("bad input", () => {
   const png = () => sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 90, g: 40, b: 30 } } }).png().toBuffer();
 
@@ -173,7 +202,7 @@ describe("bad input", () => {
     const typo = runId.slice(0, -1) + (runId.endsWith("x") ? "y" : "x");
     const res = await post({ target: typo }, image);
     expect(res.status).toBe(404);
-    // the run first; then other names (registered models)
+    // the run first; then other names (the model registered above)
     expect(res.body.error).toMatch(new RegExp(`^no run or registered model "${typo}"; closest: ${runId}(, |$)`));
     const ckpt = await post({ target: `${runId}:epoch-99` }, image);
     expect(ckpt.status).toBe(404);

@@ -3,7 +3,7 @@
 // through onnxruntime-node and read the outputs per task: class probabilities, boxes above the run's score
 // threshold (in source-image pixels), or per-year risks.
 import { getRun, listRuns } from "@trainyard/db";
-import { matchLabels } from "@trainyard/data";
+import { closestNames } from "@trainyard/data";
 import type { Prediction, PredictionMetadata } from "@trainyard/protocol";
 import type { Daemon } from "../daemon.ts";
 import { parseCheckpointRef } from "../runs/checkpoint-refs.ts";
@@ -31,7 +31,7 @@ export async function resolveTarget(daemon: Daemon, ref: string): Promise<Predic
   const models = registeredModelNames(daemon);
   if (!text.includes(":") && models.includes(text)) return registeredModelTarget(daemon, text);
   const runs = listRuns(daemon.store.db, { limit: 500 });
-  const closest = matchLabels([runId], [...runs.map((r) => r.id), ...models]).unknown[0]?.closest ?? [];
+  const closest = closestNames(runId, [...runs.map((r) => r.id), ...models]);
   throw new PredictionError(`no run or registered model "${runId}"${closest.length ? `; closest: ${closest.join(", ")}` : ""}`, 404);
 }
 
