@@ -10,6 +10,7 @@ const BENCHES = [
   ["daemon", "npx", ["tsx", "bench/daemon/scheduler-gaps.ts"]],
   ["web", "npx", ["tsx", "bench/web/chart-read.ts"]],
   ["sweeps", "npx", ["tsx", "bench/sweeps/tpe-asha-vs-random.ts"]],
+  ["predict", "npx", ["tsx", "bench/predict/predict-latency.ts"]],
   ["data", "npx", ["tsx", "bench/data/import-preview.ts"]],
   ["data", "npx", ["tsx", "bench/data/cache-build.ts"]],
   ["trainer", "npx", ["tsx", "scripts/run-python.ts", "bench/trainer/train_speed.py", "--repeats", "3"]],

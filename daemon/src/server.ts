@@ -1,5 +1,6 @@
 // The daemon's one HTTP origin: /healthz, tRPC at /api/trpc (queries, mutations, SSE subscriptions),
-// streamed checkpoint downloads and metric CSV exports, and the Next.js dashboard for everything else.
+// streamed checkpoint downloads, metric CSV exports, predictions from an uploaded image (/api/predict), and the
+// Next.js dashboard for everything else.
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -20,6 +21,7 @@ import { MODEL_EXPORT_ROUTE, serveModelExport } from "./api/model-export-route.t
 import { startPageReads } from "./api/page-reads.ts";
 import { refuseRequest } from "./auth/request-guard.ts";
 import { signIn, signOut } from "./auth/session-routes.ts";
+import { PREDICT_ROUTE, PREDICT_TARGET_ROUTE, servePredict, servePredictTarget } from "./api/predict-route.ts";
 
 export const WEB_DIR = fileURLToPath(new URL("../../apps/web", import.meta.url));
 
@@ -89,7 +91,7 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
     const path = url.split("?")[0];
     if (path === "/healthz")
       return sendJson(res, 200, { ok: true, chartWorkers: daemon.chartReads.started ? "ready" : "starting", chartWarmup: daemon.chartReads.warmed, web: webState, chartReads: daemon.chartReads.served });
-    const refused = refuseRequest(req, { authRequired: required });
+    const refused = refuseRequest(req, { authRequired: required, rawUpload: path === PREDICT_ROUTE });
     if (refused) return sendJson(res, refused.status, { error: refused.message });
     if (path === "/api/auth/sign-in" && req.method === "POST") return void signIn(daemon.store.db, req, res);
     if (path === "/api/auth/sign-out" && req.method === "POST") return signOut(res);
@@ -104,6 +106,8 @@ export async function startServer(daemon: Daemon, opts: { host: string; port: nu
       const modelExport = path.match(MODEL_EXPORT_ROUTE);
       if (modelExport) return void serveModelExport(daemon, req, res, modelExport);
       if (path === "/api/export/metrics.csv") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams);
+      if (path === PREDICT_ROUTE) return void servePredict(daemon, req, res, new URL(url, "http://daemon").searchParams);
+      if (path === PREDICT_TARGET_ROUTE) return void servePredictTarget(daemon, req, res, new URL(url, "http://daemon").searchParams);
       if (path === "/api/export/metrics.jsonl") return void serveMetricsCsv(daemon, req, res, new URL(url, "http://daemon").searchParams, "jsonl");
       return sendJson(res, 404, { error: `no API route ${req.method} ${path}` });
     }
@@ -140,7 +144,7 @@ async function warmDashboard(server: Server, authRequired: boolean): Promise<"re
   if (!addr || typeof addr === "string") return "failed";
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const base = `http://${host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host}:${addr.port}`;
-  const pages = authRequired ? ["/sign-in"] : ["/", "/compare", "/datasets", "/runs/new", "/sweeps", "/models", "/sign-in"];
+  const pages = authRequired ? ["/sign-in"] : ["/", "/compare", "/datasets", "/runs/new", "/sweeps", "/models", "/try", "/sign-in"];
   try {
     for (const page of pages) {
       const res = await fetch(base + page);

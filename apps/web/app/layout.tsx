@@ -34,6 +34,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/sweeps" prefetch={false}>Sweeps</Link>
             <Link href="/datasets" prefetch={false}>Datasets</Link>
             <Link href="/models" prefetch={false}>Models</Link>
+            <Link href="/try" prefetch={false}>Try a model</Link>
           </nav>
         </header>
         <Providers>

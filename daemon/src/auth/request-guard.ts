@@ -10,8 +10,17 @@ function hostOf(hostHeader: string): string {
   return (m?.[1] ?? hostHeader).toLowerCase();
 }
 
-/** null when the request may proceed, else the status and a message for the refusal. */
-export function refuseRequest(req: IncomingMessage, opts: { authRequired: boolean }): { status: number; message: string } | null {
+/**
+ * Content types of a raw upload (POST /api/predict). None is CORS-safelisted, so another site cannot send one
+ * without the preflight this daemon never grants, just as with JSON.
+ */
+export const RAW_UPLOAD_TYPES = /^(image\/png|image\/jpeg|application\/octet-stream)\b/i;
+
+/**
+ * null when the request may proceed, else the status and a message for the refusal. `rawUpload`: the route
+ * takes an image body (RAW_UPLOAD_TYPES) instead of JSON.
+ */
+export function refuseRequest(req: IncomingMessage, opts: { authRequired: boolean; rawUpload?: boolean }): { status: number; message: string } | null {
   const host = req.headers.host ?? "";
   // DNS rebinding: evil.example resolving to 127.0.0.1 is "same origin" to the browser, but not to us
   if (!opts.authRequired && host && !isLoopbackHost(hostOf(host)))
@@ -34,6 +43,9 @@ export function refuseRequest(req: IncomingMessage, opts: { authRequired: boolea
   }
   // A JSON body cannot be sent cross-site without a CORS preflight, which this daemon never grants.
   const type = req.headers["content-type"] ?? "";
+  if (opts.rawUpload && RAW_UPLOAD_TYPES.test(type)) return null;
+  if (opts.rawUpload)
+    return { status: 415, message: `expected the image itself as the body (content-type image/png, image/jpeg or application/octet-stream), got "${type.slice(0, 100)}"` };
   if (!/^application\/json\b/i.test(type))
     return { status: 415, message: `expected content-type application/json for ${req.method}, got "${type.slice(0, 100)}"` };
   return null;

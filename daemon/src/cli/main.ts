@@ -7,6 +7,7 @@ import { user } from "./user-commands.ts";
 import { checkOnnx } from "./export-commands.ts";
 import { evaluate } from "./evaluate-command.ts";
 import { model } from "./model-commands.ts";
+import { predictCommand } from "./predict-command.ts";
 
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
@@ -30,6 +31,8 @@ const USAGE = `trainyard — training daemon and dashboard for medical-imaging l
   trainyard model register RUN [--checkpoint NAME] --name M [--description TEXT] [--tag K=V|T ...] [--json]
   trainyard model ls [--json] | show M [--json] | alias M VERSION ALIAS   aliases (production, staging, ...) name versions
   trainyard model export M[@VERSION|@ALIAS] --format onnx|torchscript [-o FILE]   built on first request
+  trainyard predict RUN[:CHECKPOINT]|MODEL[@VERSION|@ALIAS] IMAGE [--meta FIELD=VALUE ...] [--json]
+                                         class probabilities (or a detector's boxes) from the ONNX export
   trainyard check-onnx MODEL.onnx        compare an ONNX export (python -m trainyard_trainer export) with PyTorch
   trainyard user add NAME [--admin] [--home DIR] | ls | token NAME | rm NAME
 
@@ -75,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
         return await checkOnnx(rest);
       case "download":
         return await download(rest);
+      case "predict":
+        return await predictCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -111,10 +111,11 @@ export async function metrics(client: Client, args: string[]): Promise<number> {
   return 0;
 }
 
-/** A GET to the daemon's plain HTTP routes with the caller's token; refusals become errors with the daemon's words. */
-export async function fetchDaemon(path: string): Promise<Response> {
+/** A plain HTTP route of the daemon (downloads, uploads) with the caller's token; refusals become errors with the daemon's words. */
+export async function fetchDaemon(path: string, init: RequestInit = {}): Promise<Response> {
   const token = process.env.TRAINYARD_TOKEN;
-  const res = await fetch(`${daemonUrl()}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).catch(() => {
+  const headers = { ...(init.headers as Record<string, string> | undefined), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(`${daemonUrl()}${path}`, { ...init, headers }).catch(() => {
     throw new Error(`cannot reach the daemon at ${daemonUrl()}: start it with \`trainyard daemon\``);
   });
   if (!res.ok) {

@@ -79,13 +79,16 @@ export async function decodeToSquare(input: string | Buffer, size: number, fit: 
   return (await decodeSquare(input, size, fit)).pixels;
 }
 
-/** Decodes to the cache's square; for "pad", also the letterbox geometry (null for "crop"). */
-export async function decodeSquare(input: string | Buffer, size: number, fit: CacheFit): Promise<{ pixels: Buffer; geometry: number[] | null }> {
+/**
+ * Decodes to the cache's square; for "pad", also the letterbox geometry (null for "crop"). `limitInputPixels`
+ * (sharp's): larger images are refused before they are decoded (uploads; sharp's default otherwise).
+ */
+export async function decodeSquare(input: string | Buffer, size: number, fit: CacheFit, opts: { limitInputPixels?: number } = {}): Promise<{ pixels: Buffer; geometry: number[] | null }> {
   // a buffer in hand costs ~10% less CPU per image than letting libvips open the file (bench/data/README.md)
   const bytes = typeof input === "string" ? readFileSync(input) : input;
   const header = readImageHeader(bytes);
   const plan = decodePlan(header, size, fit);
-  let img = sharp(bytes, { failOn: "truncated" });
+  let img = sharp(bytes, { failOn: "truncated", ...(opts.limitInputPixels ? { limitInputPixels: opts.limitInputPixels } : {}) });
   // EXIF orientation: sharp's autoOrient costs an extra libvips operation even where there is nothing to turn
   if (plan.autoOrient) img = img.autoOrient();
   if (plan.extract) img = img.extract(plan.extract);
@@ -98,7 +101,7 @@ export async function decodeSquare(input: string | Buffer, size: number, fit: Ca
     // so the geometry in the index is exactly what was written
     let shown = displayedSize(header, bytes);
     if (!shown) {
-      const meta = await sharp(bytes).metadata();
+      const meta = await sharp(bytes, opts.limitInputPixels ? { limitInputPixels: opts.limitInputPixels } : {}).metadata();
       const { width, height } = meta.autoOrient ?? meta;
       if (!width || !height) throw new Error("cannot read the image's size");
       shown = [width, height];

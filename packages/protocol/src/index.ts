@@ -5,3 +5,4 @@ export * from "./events.ts";
 export * from "./series.ts";
 export * from "./series-wire.ts";
 export * from "./series-request.ts";
+export * from "./prediction.ts";

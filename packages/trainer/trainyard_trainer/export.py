@@ -83,7 +83,7 @@ def export_checkpoint(checkpoint_path, fmt, out_path, inputs=None):
         "ok": True, "format": fmt, "path": os.path.abspath(out_path), "checkpoint": os.path.abspath(checkpoint_path),
         "classes": state["classes"], "task": state["task"], "image_size": int(state["image_size"]),
         "inputs": signature["inputs"], "output": signature["output"], "output_names": signature["output_names"],
-        "metadata_encoder": state["metadata_encoder"], "epoch": state["epoch"], "metrics": state["metrics"],
+        "metadata_encoder": state["metadata_encoder"], "views": state.get("views"), "epoch": state["epoch"], "metrics": state["metrics"],
         # a detector says how many boxes it found on the check batch (0 would mean it was checked on nothing)
         **({"detections": int(len(_outputs(expected)[signature["output_names"].index(signature["count_output"])]))}
            if signature.get("count_output") else {}),
