@@ -29,7 +29,7 @@ async function pipeline(): Promise<{ rate: number; delivered: number }> {
   });
   const stalled = Array.from({ length: 10 }, () => streamFrom(daemon.bus, "r", ac.signal));
   for (const s of stalled) void s.next(); // subscribes; never read again
-  const ingest = new RunIngest(daemon, "r", join(home, "runs"), 50, 2000);
+  const ingest = new RunIngest(daemon, "r", join(home, "runs"), "append", 50, 2000);
   const t0 = performance.now();
   for (let i = 0; i < LINES; i++) {
     ingest.push(line(i));

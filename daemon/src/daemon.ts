@@ -21,6 +21,13 @@ import { insideDir, resolveHome, runDir, type Home } from "./home.ts";
 import { newRunId } from "./runs/run-id.ts";
 import { SweepManager } from "./sweeps/sweep-manager.ts";
 import { RESUMABLE_STATES } from "@trainyard/protocol/run-states";
+import { prepareRun } from "./runs/run-spec.ts";
+import type { RunContext } from "./runs/run-context.ts";
+import type { Executor, ExecutorName } from "./executors/executor.ts";
+import { createExecutors, EXECUTOR_NAMES } from "./executors/registry.ts";
+import type { SlurmOptions } from "./executors/slurm.ts";
+import { EvaluationJob, queuedEvaluationJobs } from "./evaluations/evaluation-job.ts";
+import type { Slot } from "./gpus/inventory.ts";
 
 /** The owner of runs submitted without a token (a daemon bound to loopback needs none). */
 export const LOCAL_USER = "local";
@@ -36,12 +43,16 @@ export interface DaemonOptions {
   python?: string;
   /** Automatic restarts of a run after daemon crashes (TRAINYARD_MAX_RESTARTS, default 3). */
   maxRestarts?: number;
+  /** Where runs without resources.executor train (--executor; default local). */
+  executor?: ExecutorName;
+  /** The Slurm executor's partition, account and extra sbatch arguments (--slurm-*). */
+  slurm?: SlurmOptions;
 }
 
 /** A request the daemon refuses because of the run's state (the API maps it to 409). */
 export class RunStateError extends Error {}
 
-export class Daemon {
+export class Daemon implements RunContext {
   readonly home: Home;
   readonly store: Store;
   readonly bus = new EventBus();
@@ -52,12 +63,17 @@ export class Daemon {
   /** Chart bucket reads on worker threads (charts.series). */
   readonly chartReads: ChartReadPool;
   private python: Promise<PythonInfo> | null = null;
+  private executors: Map<string, Executor>;
+  readonly defaultExecutor: ExecutorName;
   /** Background sealing of finished runs' metric tails, then group aggregates for old blocks (runs/seal-finished.ts, runs/group-old-blocks.ts). */
   private sealing: Promise<number> = Promise.resolve(0);
   private stopping = false;
 
   constructor(readonly opts: DaemonOptions = {}) {
     this.home = resolveHome(opts.home);
+    this.defaultExecutor = opts.executor ?? "local";
+    if (!EXECUTOR_NAMES.includes(this.defaultExecutor)) throw new Error(`--executor ${this.defaultExecutor}: expected one of ${EXECUTOR_NAMES.join(", ")}`);
+    this.executors = createExecutors({ cpuSlotCount: () => this.scheduler.slots().length, slurm: opts.slurm ?? {} });
     this.store = openStore(this.home.db);
     this.chartReads = new ChartReadPool(this.store.sqlite, this.home.db);
     this.scheduler = new Scheduler(this, {
@@ -75,6 +91,29 @@ export class Daemon {
     return this.python;
   }
 
+  executor(name: string): Executor {
+    const e = this.executors.get(name);
+    if (!e) throw new Error(`unknown executor "${name}" (this daemon has ${[...this.executors.keys()].join(", ")})`);
+    return e;
+  }
+
+  /** The executor a config's run would use: its resources.executor, else the daemon's --executor. */
+  executorOf(config: ExperimentConfig): ExecutorName {
+    return config.resources.executor ?? this.defaultExecutor;
+  }
+
+  queuedEvaluationJobs() {
+    return queuedEvaluationJobs(this);
+  }
+
+  evaluationJob(id: string, slots: Slot[]): EvaluationJob {
+    return new EvaluationJob(this, id, slots);
+  }
+
+  prepareRun(runId: string, log: (message: string) => void, resumeCheckpoint: string | null): Promise<string> {
+    return prepareRun(this, runId, log, resumeCheckpoint);
+  }
+
   /** Parse, validate and resolve a config against the registered datasets and label sets. */
   resolveSubmission(yaml: string, overrides: readonly string[] = []): { config: ExperimentConfig; classes: string[] } {
     const config = loadConfig(yaml, overrides);
@@ -88,10 +127,17 @@ export class Daemon {
         },
       ]);
     }
+    // stored resolved: the run's config says where it ran, and the trainer reads it (its rendezvous under srun)
+    config.resources.executor = this.executorOf(config);
+    const executor = this.executor(config.resources.executor);
+    const placement = executor.configIssues(config);
+    if (placement.length) throw new ConfigError(placement);
     const gpuSlots = this.scheduler.gpuSlots;
-    if (this.scheduler.hasGpus && config.resources.gpus > gpuSlots.length)
+    if (!executor.usesLocalSlots) {
+      // the cluster places the run: this machine's GPUs do not bound it
+    } else if (this.scheduler.hasGpus && config.resources.gpus > gpuSlots.length)
       throw new ConfigError([{ path: "resources.gpus", message: `${config.resources.gpus} GPUs requested, but this daemon may use ${gpuSlots.length} (${gpuSlots.map((s) => s.id).join(", ")})` }]);
-    if (this.scheduler.hasGpus && config.resources.gpus === 0 && gpuSlots.length === this.scheduler.all.length)
+    else if (this.scheduler.hasGpus && config.resources.gpus === 0 && gpuSlots.length === this.scheduler.all.length)
       throw new ConfigError([{ path: "resources.gpus", message: "0 GPUs requested, but this daemon has no CPU slot to run it on: ask for a GPU, or start the daemon with --cpu-slots 1 (TRAINYARD_CPU_SLOTS)" }]);
     if (config.model.init_from) this.initFromCheckpoint(config.model.init_from);
     // the task must fit the dataset (detection needs boxes, classification diagnoses) before its classes mean anything
@@ -135,6 +181,8 @@ export class Daemon {
       epochs: config.training.phases.reduce((n, p) => n + p.epochs, 0),
       queuedAt: Date.now(),
       maxRestarts: this.opts.maxRestarts ?? Number(process.env.TRAINYARD_MAX_RESTARTS ?? 3),
+      executor: this.executorOf(config),
+      nodes: config.resources.nodes,
     };
   }
 
@@ -218,6 +266,7 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
+    await this.executor(this.defaultExecutor).check?.(this.home.root);
     await recoverRuns(this);
     requeueRunningEvaluations(this.store.db); // a crash mid-evaluation: it runs again (it keeps no partial state)
     this.scheduler.start();

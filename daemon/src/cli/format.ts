@@ -22,6 +22,7 @@ export function formatRunDetail(
     `run        ${r.id} (${r.name})`,
     `status     ${r.status}${r.error ? `: ${r.error}` : ""}`,
     ...(r.queue ? [`queue      #${r.queue.position}: ${r.queue.reason}`] : []),
+    ...(r.executor !== "local" || r.job ? [`executor   ${r.executor}, ${r.nodes} node${r.nodes === 1 ? "" : "s"}${r.job?.id ? `, job ${r.job.id}` : ""}${r.job?.state ? ` ${r.job.state}` : ""}${r.job?.pendingReason ? ` (${r.job.pendingReason})` : ""}${r.job?.nodeList ? ` on ${r.job.nodeList}` : ""}`] : []),
     `owner      ${r.owner}, attempt ${r.attempt}${r.restarts ? ` (${r.restarts}/${r.maxRestarts} automatic restarts)` : ""}${r.slots.length ? `, slots ${r.slots.join(", ")}` : ""}`,
     `dataset    ${r.dataset}, classes: ${r.classes.join(", ")}`,
     `progress   phase ${r.phase ?? "-"}, epoch ${r.epoch}/${r.epochs}, step ${r.step}/${r.steps}`,

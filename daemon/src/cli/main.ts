@@ -12,6 +12,7 @@ import { predictCommand } from "./predict-command.ts";
 const USAGE = `trainyard — training daemon and dashboard for medical-imaging labs
 
   trainyard daemon [--home DIR] [--port N] [--host ADDR] [--no-web] [--gpus 0,1|UUID,...] [--cpu-slots N]
+                   [--executor local|slurm] [--slurm-partition P] [--slurm-account A] [--slurm-args "..."]
   trainyard demo [--task classification|detection|risk]
   trainyard dataset import NAME --manifest F(.csv|.parquet) --images DIR [--schema F | --infer-schema F]
                  [--image-col C] [--group-col C] [--label-col C] [--split-col C] [--case-col C]

@@ -20,7 +20,8 @@ import { resolveCheckpoint } from "../runs/checkpoint-refs.ts";
 import { parseEventLine } from "../runs/event-parse.ts";
 import { SPEC_FILE, writeRunData } from "../runs/run-spec.ts";
 import { minFreeBytes } from "../runs/disk-space.ts";
-import { cpuThreadsPerSlot, explainExit, killGroup, readTail, type StopReason } from "../runs/supervisor.ts";
+import { explainExit, readTail, type StopReason } from "../runs/supervisor.ts";
+import { cpuThreadsPerSlot, killGroup } from "../executors/local.ts";
 import { evaluationConfig } from "./evaluation-requests.ts";
 
 export const EVALUATION_LOG = "evaluate.log";

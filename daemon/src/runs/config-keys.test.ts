@@ -8,13 +8,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DAEMON_SIDE_KEYS, validateConfig, type DaemonSideKey, type ExperimentConfig } from "@trainyard/config";
+import { DAEMON_SIDE_KEYS, loadConfig, validateConfig, type DaemonSideKey, type ExperimentConfig } from "@trainyard/config";
 import { generateDemoDataset, prepareRunArrays, type DatasetTable } from "@trainyard/data";
 import { getRun, pageRuns, queuedRuns, upsertCheckpoint } from "@trainyard/db";
 import { Daemon } from "../daemon.ts";
 import { importDataset } from "../datasets/import-dataset.ts";
 import { runDir } from "../home.ts";
 import { prepareRun } from "./run-spec.ts";
+import { batchScript } from "../executors/slurm-batch-script.ts";
 
 const BASE = {
   name: "keys-base",
@@ -69,7 +70,7 @@ async function produce(overrides: string[]) {
 
 // Per key: the overrides that change it (with `base`, those every run of this proof starts from). The split's
 // shares must add up to 1, so each share moves with another; train is the rest after val and test.
-const PROOFS: Record<Exclude<DaemonSideKey, "training.risk.missing_views">, { base?: string[]; change: string[]; shows: string }> = {
+const PROOFS: Record<Exclude<DaemonSideKey, "training.risk.missing_views" | keyof typeof EXECUTOR_PROOFS>, { base?: string[]; change: string[]; shows: string }> = {
   name: { change: ["name=keys-renamed"], shows: "the run's name" },
   tags: { change: [`tags=[${TAG}]`], shows: "the runs table's tag filter" },
   "resources.priority": { change: ["resources.priority=90"], shows: "the queue order" },
@@ -90,6 +91,17 @@ const PROOFS: Record<Exclude<DaemonSideKey, "training.risk.missing_views">, { ba
 };
 // Keys proved on the run arrays alone (a risk dataset needs exams of several views; a hand-made table does)
 const ARRAY_PROOFS = ["training.risk.missing_views"];
+// Keys proved on the Slurm batch script a run would be submitted with (the Slurm executor refuses submission
+// without a cluster; daemon/test/slurm.test.ts submits to a real one). resources.executor, nodes and
+// gpus_per_node are the trainer's too (its rendezvous under srun).
+const EXECUTOR_PROOFS = {
+  "resources.time_limit": { change: ['resources.time_limit="01:30:00"'] },
+} as const;
+function executorSide(overrides: readonly string[]) {
+  const config = loadConfig(JSON.stringify(BASE), overrides);
+  const script = batchScript({ runId: "r", dir: "/home/runs/r", config, command: ["python3"], partition: "p", account: null, gpusOnNodes: true, env: {} });
+  return { script };
+}
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "trainyard-config-keys-"));
@@ -112,7 +124,7 @@ afterAll(async () => {
 describe("daemon-side config keys", () => {
   it("each has a proof here, and each proof names a daemon-side key", () => {
     const declared = Object.keys(DAEMON_SIDE_KEYS).sort();
-    const proved = [...Object.keys(PROOFS), ...ARRAY_PROOFS].sort();
+    const proved = [...Object.keys(PROOFS), ...ARRAY_PROOFS, ...Object.keys(EXECUTOR_PROOFS)].sort();
     expect(
       declared.filter((k) => !proved.includes(k)).map((k) => `daemon-side key ${k} has no proof in daemon/src/runs/config-keys.test.ts: add one showing what it changes, or refuse the key in packages/config/src/schema.ts`),
     ).toEqual([]);
@@ -125,6 +137,11 @@ describe("daemon-side config keys", () => {
       const before = await produce(proof.base ?? []);
       const after = await produce([...(proof.base ?? []), ...proof.change]);
       expect(after, `changing ${key} (${proof.change.join(" ")}) changed nothing the daemon produces`).not.toEqual(before);
+    });
+
+  for (const [key, proof] of Object.entries(EXECUTOR_PROOFS))
+    it(`${key} changes the run's Slurm job`, () => {
+      expect(executorSide(proof.change), `changing ${key} did not change the batch script`).not.toEqual(executorSide([]));
     });
 
   it("training.risk.missing_views changes the exams a risk run keeps", () => {

@@ -1,10 +1,18 @@
 // Ingest of trainer events: events.jsonl first (the durable record), SQLite second (one transaction per
 // batch, with the file offset it reaches, so replay after a crash neither loses nor repeats a line),
 // then a push to live subscribers.
+//
+// Two modes, after who writes events.jsonl (executors/executor.ts `eventsWriter`):
+// - "append" (local): the daemon reads the trainer's stdout and appends each line to the file itself; its
+//   own notes ("[daemon] trainer started ...") are appended the same way, so the file is the whole log.
+// - "follow" (Slurm): rank 0 of the trainer writes the file on the shared home; the daemon reads whole lines
+//   past runs.events_offset (a cut last line waits for its newline). The daemon never writes that file, so
+//   nothing interleaves with the trainer's lines: its notes go to run_events only (storeNote), not to the
+//   file, and a replay of the file never repeats them.
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { join, relative } from "node:path";
 import { getRun, IngestWriter, sealRun, updateRun, upsertCheckpoint, writeSamples, type EventRecord, type MetricPoint, type NewRun } from "@trainyard/db";
-import type { Daemon } from "../daemon.ts";
+import type { IngestContext } from "./run-context.ts";
 import { parseEventLine, type TrainerEvent } from "./event-parse.ts";
 import type { LivePoint } from "@trainyard/protocol/series";
 import { toSummary } from "./run-summary.ts";
@@ -17,6 +25,8 @@ export interface IngestState {
   done: Extract<TrainerEvent, { type: "done" }> | null;
 }
 
+export type IngestMode = "append" | "follow";
+
 export class RunIngest {
   private pending: string[] = [];
   private fd: number;
@@ -27,19 +37,48 @@ export class RunIngest {
   readonly state: IngestState = { done: null };
 
   constructor(
-    private daemon: Daemon,
+    private daemon: IngestContext,
     readonly runId: string,
     readonly runDir: string,
+    readonly mode: IngestMode = "append",
     private flushMs = 50,
     private maxBatch = 2000,
   ) {
-    this.fd = openSync(join(runDir, EVENTS_FILE), "a");
-    this.offset = fstatSync(this.fd).size;
+    // follow: created empty if the job has not started yet, read from where the store stopped
+    this.fd = openSync(join(runDir, EVENTS_FILE), mode === "follow" ? "a+" : "a");
+    this.offset = mode === "follow" ? (getRun(daemon.store.db, runId)?.eventsOffset ?? 0) : fstatSync(this.fd).size;
     this.writer = new IngestWriter(daemon.store.sqlite);
   }
 
+  /** A note of the daemon's own in the run's log (appended to the file in append mode only). */
+  note(message: string, level = "info"): void {
+    const line = JSON.stringify({ type: "log", level, message: `[daemon] ${message}`, time: Date.now() / 1000 });
+    if (this.mode === "append") return this.push(line);
+    if (this.closed) return;
+    applyLines(this.daemon, this.runId, this.runDir, [line], null, this.writer);
+  }
+
+  /** Follow mode: store every whole line the trainer has added since the last call; returns how many. */
+  follow(): number {
+    if (this.closed || this.mode !== "follow") return 0;
+    const size = fstatSync(this.fd).size;
+    if (size <= this.offset) return 0;
+    const buf = Buffer.alloc(size - this.offset);
+    readSync(this.fd, buf, 0, buf.length, this.offset);
+    const lastNewline = buf.lastIndexOf(0x0a);
+    if (lastNewline < 0) return 0;
+    const lines = buf.subarray(0, lastNewline).toString("utf8").split("\n");
+    for (let i = 0, at = this.offset; i < lines.length; i += this.maxBatch) {
+      const part = lines.slice(i, i + this.maxBatch);
+      at += Buffer.byteLength(part.join("\n") + "\n");
+      applyLines(this.daemon, this.runId, this.runDir, part, at, this.writer, this.state);
+    }
+    this.offset += lastNewline + 1;
+    return lines.length;
+  }
+
   push(line: string): void {
-    if (this.closed) return; // a straggler of a finished trainer's process group
+    if (this.closed || this.mode !== "append") return; // a straggler of a finished trainer's process group
     this.pending.push(line);
     if (this.pending.length >= this.maxBatch) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
@@ -57,17 +96,25 @@ export class RunIngest {
     applyLines(this.daemon, this.runId, this.runDir, lines, this.offset, this.writer, this.state);
   }
 
-  close(): void {
+  /**
+   * Store what is left. Follow mode, once the trainer is gone: a cut last line is dropped so a next attempt
+   * appends whole lines; `trainerGone` false (the daemon detaches from a job that keeps running) keeps it.
+   */
+  close(trainerGone = true): void {
     if (this.closed) return;
     this.flush();
+    if (this.mode === "follow") {
+      this.follow();
+      if (trainerGone && fstatSync(this.fd).size > this.offset) ftruncateSync(this.fd, this.offset);
+    }
     this.closed = true;
     closeSync(this.fd);
     sealRun(this.daemon.store.sqlite, this.runId); // a finished run reads as blocks only
   }
 }
 
-/** Store parsed lines and the offset they reach in one transaction, then publish them. */
-export function applyLines(daemon: Daemon, runId: string, runDir: string, lines: string[], endOffset: number, writer: IngestWriter, state?: IngestState): void {
+/** Store parsed lines and the offset they reach (null: lines from outside the file) in one transaction, then publish them. */
+export function applyLines(daemon: IngestContext, runId: string, runDir: string, lines: string[], endOffset: number | null, writer: IngestWriter, state?: IngestState): void {
   const metrics: MetricPoint[] = [];
   const events: EventRecord[] = [];
   const live: LivePoint[] = [];
@@ -128,7 +175,7 @@ export function applyLines(daemon: Daemon, runId: string, runDir: string, lines:
   }
   const db = daemon.store.db;
   daemon.store.sqlite.transaction(() => {
-    writer.write({ metrics, events, offsets: new Map([[runId, endOffset]]) });
+    writer.write({ metrics, events, offsets: new Map(endOffset === null ? [] : [[runId, endOffset]]) });
     for (const x of samples) writeSamples(daemon.store.sqlite, { runId, split: x.split, epoch: x.epoch, step: x.step, time: x.time, items: x.items });
     for (const c of checkpoints) {
       const dir = c.dir ? relative(runDir, c.dir) : join("checkpoints", c.name);
@@ -151,7 +198,7 @@ export function applyLines(daemon: Daemon, runId: string, runDir: string, lines:
 }
 
 /** After a daemon crash: store every whole line of events.jsonl past the stored offset. */
-export function replayEvents(daemon: Daemon, runId: string, runDir: string, fromOffset: number): { lines: number; state: IngestState } {
+export function replayEvents(daemon: IngestContext, runId: string, runDir: string, fromOffset: number): { lines: number; state: IngestState } {
   const state: IngestState = { done: null };
   let fd: number;
   try {

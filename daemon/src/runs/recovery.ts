@@ -1,10 +1,13 @@
-// Daemon start after a crash: for every run the previous daemon left "running", store what its
-// events.jsonl holds beyond SQLite's offset, stop its orphaned trainer (only if /proc shows it is ours),
-// and put it back in the queue to resume from its last checkpoint, up to max_restarts times.
+// Daemon start after a crash: for every run the previous daemon left "running", first ask its executor
+// whether the trainer outlived the daemon (a Slurm job still pending or running: followed again from the
+// stored offset, never submitted twice). Otherwise store what its events.jsonl holds beyond SQLite's
+// offset, stop its orphaned trainer (only if /proc shows it is ours), and put it back in the queue to
+// resume from its last checkpoint, up to max_restarts times.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listRuns, updateRun, type RunRow } from "@trainyard/db";
-import type { Daemon } from "../daemon.ts";
+import type { RunContext } from "./run-context.ts";
+import type { Scheduler } from "./scheduler.ts";
 import { runDir } from "../home.ts";
 import { replayEvents, RunIngest } from "./ingest.ts";
 import { LAST_CHECKPOINT } from "./supervisor.ts";
@@ -55,10 +58,20 @@ export function recoveryDecision(run: Pick<RunRow, "restarts" | "maxRestarts">, 
   return { status: "queued", requeue: true, resume: hasCheckpoint } as const;
 }
 
-export async function recoverRuns(daemon: Daemon, graceMs = Number(process.env.TRAINYARD_KILL_GRACE_MS ?? 20_000)): Promise<void> {
+export async function recoverRuns(daemon: RunContext & { scheduler: Pick<Scheduler, "adopt"> }, graceMs = Number(process.env.TRAINYARD_KILL_GRACE_MS ?? 20_000)): Promise<void> {
   const db = daemon.store.db;
   for (const run of listRuns(db, { status: ["running"], limit: 100_000 })) {
     const dir = runDir(daemon.home, run.id);
+    const executor = daemon.executor(run.executor);
+    if (executor.reattach && existsSync(dir)) {
+      const offset = run.eventsOffset;
+      const adopted = await daemon.scheduler.adopt(run.id, async (req) => {
+        const handle = await executor.reattach!(run, req);
+        if (handle) req.note(`the daemon restarted: ${executor.name} job ${run.jobId ?? "(found by name)"} is still alive; following events.jsonl again from byte ${offset}`, "warning");
+        return handle;
+      });
+      if (adopted) continue;
+    }
     if (!existsSync(dir)) {
       // deleted or moved while the daemon was down: nothing to replay or resume from, and no log to append to
       await stopOrphan(run.pid, run.id, graceMs);
@@ -74,15 +87,15 @@ export async function recoverRuns(daemon: Daemon, graceMs = Number(process.env.T
     const orphan = await stopOrphan(run.pid, run.id, graceMs);
     const hasCheckpoint = existsSync(join(dir, LAST_CHECKPOINT));
     const decision = recoveryDecision(run, state.done?.state ?? null, hasCheckpoint);
-    const notes = [`the daemon restarted: ${lines} event lines replayed from events.jsonl`, `trainer pid ${run.pid ?? "-"}: ${orphan}`];
+    const notes = [`the daemon restarted: ${lines} event lines replayed from events.jsonl`, run.jobId ? `${executor.name} job ${run.jobId}: ended` : `trainer pid ${run.pid ?? "-"}: ${orphan}`];
     let error: string | null = null;
     if (decision.requeue) {
       notes.push(`re-queued (restart ${run.restarts + 1} of ${run.maxRestarts}) ${decision.resume ? `to resume from ${LAST_CHECKPOINT}` : "from the start: no checkpoint yet"}`);
     } else if (decision.status === "failed" && !state.done) {
       error = `the daemon stopped while this run was training, and it has used all ${run.maxRestarts} automatic restarts; \`trainyard resume ${run.id}\` continues it`;
     }
-    const ingest = new RunIngest(daemon, run.id, dir);
-    ingest.push(JSON.stringify({ type: "log", level: "warning", message: `[daemon] ${notes.join("; ")}`, time: Date.now() / 1000 }));
+    const ingest = new RunIngest(daemon, run.id, dir, executor.eventsWriter === "trainer" ? "follow" : "append");
+    ingest.note(notes.join("; "), "warning");
     ingest.close();
     updateRun(db, run.id, decision.requeue
       ? { status: "queued", pid: null, restarts: run.restarts + 1, resumeFrom: decision.resume ? LAST_CHECKPOINT : null, error: null }

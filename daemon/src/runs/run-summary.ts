@@ -20,6 +20,11 @@ export interface RunSummary {
   slots: string[];
   /** For a queued run: its place in the queue and what it waits for; null otherwise. */
   queue: QueueState | null;
+  /** Where the trainer runs ("local", "slurm"), and the nodes it asked for. */
+  executor: string;
+  nodes: number;
+  /** A cluster run's job: its id, its state as last seen, why it waits (Slurm's squeue %r), its nodes. */
+  job: { id: string; state: string | null; pendingReason: string | null; nodeList: string | null } | null;
   /** True when the next attempt continues from a checkpoint. */
   resumable: boolean;
   phase: string | null;
@@ -58,6 +63,9 @@ export function toSummary(r: RunRow, queue: QueueState | null = queueLookup(r.id
     maxRestarts: r.maxRestarts,
     slots: r.slots,
     queue: r.status === "queued" ? (queue ?? { position: 0, reason: "waiting for the scheduler" }) : null,
+    executor: r.executor,
+    nodes: r.nodes,
+    job: r.jobId || r.pendingReason ? { id: r.jobId ?? "", state: r.jobState, pendingReason: r.pendingReason, nodeList: r.nodeList } : null,
     resumable: r.resumeFrom != null,
     phase: r.phase,
     epoch: r.epoch,

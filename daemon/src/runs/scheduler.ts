@@ -1,15 +1,23 @@
 // The queue runner: keeps the slot table (GPUs, or CPU slots on machines without one), asks the queue
 // policy which runs start, launches their supervisors, and frees their slots the moment a trainer exits.
+// Runs of an executor that places them itself (Slurm) take no slot: they go to it as soon as they are queued.
 import { join } from "node:path";
 import { queuedRuns, updateRun } from "@trainyard/db";
-import type { Daemon } from "../daemon.ts";
+import type { RunContext } from "./run-context.ts";
+import type { LaunchRequest, RunHandle } from "../executors/executor.ts";
 import { runDir } from "../home.ts";
 import { applyAllowList, queryGpusSync, slotsFor, type GpuInfo, type Slot } from "../gpus/inventory.ts";
 import { decideQueue, type QueueState } from "./queue-policy.ts";
 
 type SlotPool = "gpu" | "cpu";
 import { RunSupervisor, type StopReason } from "./supervisor.ts";
-import { EvaluationJob, queuedEvaluationJobs } from "../evaluations/evaluation-job.ts";
+import type { EvaluationJob, queuedEvaluationJobs } from "../evaluations/evaluation-job.ts";
+
+/** What the scheduler needs beyond RunContext: the queued evaluations, and a job that runs one (evaluations/). */
+export interface SchedulerContext extends RunContext {
+  queuedEvaluationJobs(): ReturnType<typeof queuedEvaluationJobs>;
+  evaluationJob(id: string, slots: Slot[]): EvaluationJob;
+}
 
 export interface SchedulerOptions {
   cpuSlots: number;
@@ -30,7 +38,7 @@ export class Scheduler {
   private started = false;
 
   constructor(
-    private daemon: Daemon,
+    private daemon: SchedulerContext,
     opts: SchedulerOptions,
   ) {
     const found = queryGpusSync();
@@ -70,8 +78,12 @@ export class Scheduler {
   /** Start every queued run the policy lets start now; refresh every waiting run's position and reason. */
   poke(): void {
     if (this.stopping || !this.started) return;
-    // evaluations (evaluations/evaluation-job.ts) queue first: one slot each, short, and someone waits for them
-    const queue = [...queuedEvaluationJobs(this.daemon), ...queuedRuns(this.daemon.store.db)];
+    // evaluations (evaluations/evaluation-job.ts) queue first: one slot each, short, and someone waits for them;
+    // runs of an executor that places them itself (Slurm) go to it at once, taking no slot
+    const runs = queuedRuns(this.daemon.store.db).filter((r) => !this.active.has(r.id));
+    const placed = runs.filter((r) => !this.daemon.executor(r.executor).usesLocalSlots);
+    for (const r of placed) this.launch(r.id, [], r.resumeFrom ? join(runDir(this.daemon.home, r.id), r.resumeFrom) : null);
+    const queue = [...this.daemon.queuedEvaluationJobs(), ...runs.filter((r) => !placed.includes(r))];
     // GPU runs and CPU runs queue separately: neither ever waits for the other's slots
     const launch: { id: string; slots: string[] }[] = [];
     const waiting = new Map<string, QueueState>();
@@ -103,10 +115,24 @@ export class Scheduler {
   }
 
   private launch(runId: string, slots: Slot[], resume: string | null, evaluation = false): void {
-    const sup = evaluation ? new EvaluationJob(this.daemon, runId, slots) : new RunSupervisor(this.daemon, runId, slots, resume);
+    const sup = evaluation ? this.daemon.evaluationJob(runId, slots) : new RunSupervisor(this.daemon, runId, slots, resume);
+    this.track(runId, sup, slots, sup.run());
+  }
+
+  /**
+   * After a daemon restart (recovery): follow a run whose trainer outlived the old daemon, if `attach` finds
+   * it alive. False when it is gone; then the run is recovery's to settle.
+   */
+  async adopt(runId: string, attach: (req: LaunchRequest) => Promise<RunHandle | null>): Promise<boolean> {
+    const sup = new RunSupervisor(this.daemon, runId, []);
+    if (!(await sup.adopt(attach))) return false;
+    this.track(runId, sup, [], sup.finished);
+    return true;
+  }
+
+  private track(runId: string, sup: RunSupervisor | EvaluationJob, slots: Slot[], attempt: Promise<void>): void {
     for (const s of slots) this.busy.set(s.id, sup);
-    const done = sup
-      .run()
+    const done = attempt
       .catch((e) => {
         updateRun(this.daemon.store.db, runId, { status: "failed", error: `supervisor error: ${(e as Error).message}`, endedAt: Date.now(), pid: null });
         this.daemon.publishRun(runId);

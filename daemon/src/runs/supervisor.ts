@@ -1,27 +1,26 @@
-// One trainer process: prepare its run directory, spawn it with its devices, stream its events into
-// ingest, keep its stderr, and settle the run's final state with a reason when it dies.
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readSync, fstatSync, createWriteStream, existsSync, mkdirSync } from "node:fs";
-import { availableParallelism } from "node:os";
+// One run's attempt: prepare its run directory, hand it to its executor (executors/), follow its events
+// into ingest, and settle the run's final state with a reason when the trainer is gone. An attempt the
+// previous daemon launched on a cluster is adopted instead (recovery found its job still alive).
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { getRun, updateRun } from "@trainyard/db";
-import type { Daemon } from "../daemon.ts";
+import type { ExperimentConfig } from "@trainyard/config";
 import { runDir } from "../home.ts";
-import { TRAINER_PATH } from "../python.ts";
 import { RunIngest } from "./ingest.ts";
-import { prepareRun } from "./run-spec.ts";
 import { diskSpaceProblem } from "./disk-space.ts";
 import { trainerCommand } from "./trainer-command.ts";
 import type { Slot } from "../gpus/inventory.ts";
+import type { Executor, ExecutorPatch, LaunchRequest, RunExit, RunHandle } from "../executors/executor.ts";
+import { TRAINER_LOG } from "../executors/local.ts";
+import type { RunContext } from "./run-context.ts";
 
 /** The resumable checkpoint the trainer writes at every epoch end and on SIGTERM, relative to the run dir. */
 export const LAST_CHECKPOINT = "checkpoints/last/checkpoint.pt";
 
-export const TRAINER_LOG = "trainer.log";
+export { TRAINER_LOG };
 const STDERR_TAIL_BYTES = 8192;
-/** After the trainer exits, how long to wait for its pipes to drain (a grandchild may hold them open). */
-const PIPE_DRAIN_MS = 1000;
+/** How often a run whose trainer writes events.jsonl itself is read for new lines. */
+const FOLLOW_MS = Number(process.env.TRAINYARD_FOLLOW_MS ?? 500);
 
 export type { Slot };
 
@@ -32,32 +31,26 @@ export type { Slot };
 export type StopReason = "cancel" | "shutdown" | "prune";
 
 export class RunSupervisor {
-  private child: ChildProcess | null = null;
+  private handle: RunHandle | null = null;
   private stopReason: StopReason | null = null;
-  private killTimer: NodeJS.Timeout | null = null;
   readonly dir: string;
+  private executor: Executor;
 
   constructor(
-    private daemon: Daemon,
+    private ctx: RunContext,
     readonly runId: string,
     readonly slots: Slot[],
     private resumeCheckpoint: string | null = null,
-    private graceMs = Number(process.env.TRAINYARD_KILL_GRACE_MS ?? 20_000),
   ) {
-    this.dir = runDir(daemon.home, runId);
-  }
-
-  get pid(): number | undefined {
-    return this.child?.pid;
+    this.dir = runDir(ctx.home, runId);
+    this.executor = ctx.executor(getRun(ctx.store.db, runId)!.executor);
   }
 
   /** Runs the trainer to the end; resolves once the run's final state is stored. */
   async run(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    const ingest = new RunIngest(this.daemon, this.runId, this.dir);
-    const log = (message: string, level = "info") =>
-      ingest.push(JSON.stringify({ type: "log", level, message: `[daemon] ${message}`, time: Date.now() / 1000 }));
-    const db = this.daemon.store.db;
+    const ingest = new RunIngest(this.ctx, this.runId, this.dir, this.executor.eventsWriter === "trainer" ? "follow" : "append");
+    const db = this.ctx.store.db;
     const run = getRun(db, this.runId)!;
     updateRun(db, this.runId, {
       status: "running",
@@ -69,75 +62,117 @@ export class RunSupervisor {
       stderrTail: null,
       exitCode: null,
       signal: null,
+      jobId: null,
+      pendingReason: null,
+      nodeList: null,
     });
-    this.daemon.publishRun(this.runId);
+    this.ctx.publishRun(this.runId);
 
-    const disk = diskSpaceProblem(this.daemon.home.root);
+    const disk = diskSpaceProblem(this.ctx.home.root);
     if (disk) return this.settle(ingest, "failed", disk);
     const override = process.env.TRAINYARD_TRAINER_CMD;
-    const python = override ? null : await this.daemon.pythonInfo();
+    const python = override ? null : await this.ctx.pythonInfo();
     if (python && !python.ok) return this.settle(ingest, "failed", python.message);
     let specPath: string;
     try {
-      specPath = await prepareRun(this.daemon, this.runId, log, this.resumeCheckpoint);
+      specPath = await this.ctx.prepareRun(this.runId, (m) => ingest.note(m), this.resumeCheckpoint);
     } catch (e) {
       return this.settle(ingest, "failed", `could not prepare the run: ${(e as Error).message}`);
     }
     if (this.stopReason) return this.settle(ingest, this.stopReason === "shutdown" ? "queued" : this.stopReason === "prune" ? "pruned" : "cancelled", "stopped before the trainer started");
+    const req = this.request(ingest, run.config as unknown as ExperimentConfig, trainerCommand(python?.path ?? "python3", specPath), python);
+    try {
+      this.handle = await this.executor.launch(req);
+    } catch (e) {
+      return this.settle(ingest, "failed", (e as Error).message);
+    }
+    if (this.resumeCheckpoint) ingest.note(`resuming from ${this.resumeCheckpoint}`);
+    return this.follow(ingest);
+  }
 
-    const gpus = this.slots.filter((s) => s.gpu !== null).map((s) => s.gpu!);
-    const [command, ...args] = trainerCommand(python?.path ?? "python3", specPath);
-    const stderrLog = createWriteStream(join(this.dir, TRAINER_LOG), { flags: "a" });
-    // Its own process group, so a stop reaches torchrun's workers and DataLoader processes too.
-    const child = spawn(command, args, {
-      cwd: this.dir,
-      detached: true,
-      env: {
-        ...process.env,
-        PYTHONPATH: TRAINER_PATH,
-        PYTHONUNBUFFERED: "1",
-        TRAINYARD_RUN_ID: this.runId,
-        // nvidia-smi numbers GPUs by PCI bus; CUDA's default order may differ
-        CUDA_DEVICE_ORDER: "PCI_BUS_ID",
-        CUDA_VISIBLE_DEVICES: gpus.join(","),
-        // CPU runs share the cores evenly between the daemon's CPU slots
-        ...(gpus.length ? {} : { TRAINYARD_CPU_THREADS: String(cpuThreadsPerSlot(this.daemon.scheduler.slots().length)) }),
+  /** After a daemon restart: follow an attempt whose trainer is still alive (recovery reattached it). */
+  async adopt(attach: (req: LaunchRequest) => Promise<RunHandle | null>): Promise<boolean> {
+    const ingest = new RunIngest(this.ctx, this.runId, this.dir, "follow");
+    const run = getRun(this.ctx.store.db, this.runId)!;
+    const handle = await attach(this.request(ingest, run.config as unknown as ExperimentConfig, [], null));
+    if (!handle) {
+      ingest.close(false);
+      return false;
+    }
+    this.handle = handle;
+    void this.follow(ingest);
+    return true;
+  }
+
+  private request(ingest: RunIngest, config: ExperimentConfig, command: string[], python: Awaited<ReturnType<RunContext["pythonInfo"]>> | null): LaunchRequest {
+    return {
+      runId: this.runId,
+      dir: this.dir,
+      specPath: join(this.dir, "spec.json"),
+      slots: this.slots,
+      python: python?.ok ? python : null,
+      command,
+      config,
+      note: (m, level) => ingest.note(m, level),
+      line: (l) => ingest.push(l),
+      update: (patch: ExecutorPatch) => {
+        updateRun(this.ctx.store.db, this.runId, patch);
+        this.ctx.publishRun(this.runId);
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child = child;
-    updateRun(db, this.runId, { pid: child.pid ?? null });
-    log(`trainer started (pid ${child.pid}, ${python ? `${python.path}, torch ${python.torch}` : command}, ${gpus.length ? `GPUs ${gpus.join(",")}` : "CPU"}${this.resumeCheckpoint ? `, resuming from ${this.resumeCheckpoint}` : ""})`);
-    child.stderr!.pipe(stderrLog);
-    const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
-    lines.on("line", (line) => ingest.push(line));
-    if (this.stopReason) this.signalTrainer();
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-      child.on("error", (err) => {
-        stderrLog.write(`spawn failed: ${err.message}\n`);
-        resolve([127, null]);
-      });
-      child.on("exit", (c, s) => {
-        // 'close' waits for every holder of the pipes; do not let a stray grandchild hold the slot
-        const drained = setTimeout(() => resolve([c, s]), PIPE_DRAIN_MS);
-        child.on("close", () => {
-          clearTimeout(drained);
-          resolve([c, s]);
-        });
-      });
-    });
-    if (this.killTimer) clearTimeout(this.killTimer);
-    killGroup(child.pid, "SIGKILL"); // leftovers of the group (torchrun workers) never outlive the run
-    await new Promise<void>((r) => stderrLog.end(r));
-    ingest.flush();
+    };
+  }
+
+  private done: Promise<void> | null = null;
+  /** Settles when the adopted or launched attempt is settled. */
+  get finished(): Promise<void> {
+    return this.done ?? Promise.resolve();
+  }
+
+  private follow(ingest: RunIngest): Promise<void> {
+    this.done = (async () => {
+      if (this.stopReason) this.signalTrainer();
+      const timer = ingest.mode === "follow" ? setInterval(() => ingest.follow(), FOLLOW_MS) : null;
+      let exit: RunExit;
+      try {
+        exit = await this.handle!.exit;
+      } finally {
+        if (timer) clearInterval(timer);
+      }
+      if (exit.detached) {
+        // the daemon stops, the cluster job goes on: the next daemon reattaches it (recovery)
+        ingest.note("the daemon stopped; the job keeps running and the next daemon follows it again");
+        ingest.close(false);
+        return;
+      }
+      ingest.flush();
+      ingest.follow();
+      this.settleExit(ingest, exit);
+    })();
+    return this.done;
+  }
+
+  private settleExit(ingest: RunIngest, exit: RunExit): void {
+    const db = this.ctx.store.db;
+    const { code, signal } = exit;
     const done = ingest.state.done;
     const tail = readTail(join(this.dir, TRAINER_LOG), STDERR_TAIL_BYTES);
-    updateRun(db, this.runId, { exitCode: code, signal, pid: null, stderrTail: tail || null });
+    updateRun(db, this.runId, { exitCode: code, signal, pid: null, stderrTail: tail || null, pendingReason: null });
     if (this.stopReason === "shutdown") return this.settle(ingest, "queued", "the daemon stopped; this run resumes when it starts again");
     if (this.stopReason === "prune") return this.settle(ingest, "pruned", "pruned by its sweep's early stopper (the last checkpoint is kept)");
     if (this.stopReason === "cancel") return this.settle(ingest, "cancelled", done?.state === "interrupted" ? "cancelled; resumable from the last checkpoint (`trainyard resume`)" : "cancelled");
+    // the cluster ended the job (time limit, preemption, node failure): the trainer's own `done` may say
+    // interrupted (it checkpointed on Slurm's SIGTERM), but only a completed or failed result is final
+    if (exit.preempted && done?.state !== "completed" && done?.state !== "failed") {
+      const run = getRun(db, this.runId)!;
+      if (run.restarts < run.maxRestarts) {
+        ingest.note(`${exit.preempted}; resubmitted (restart ${run.restarts + 1} of ${run.maxRestarts}) ${existsSync(join(this.dir, LAST_CHECKPOINT)) ? `to resume from ${LAST_CHECKPOINT}` : "from the start: no checkpoint yet"}`, "warning");
+        updateRun(db, this.runId, { restarts: run.restarts + 1 });
+        return this.settle(ingest, "queued", null);
+      }
+      return this.settle(ingest, "interrupted", `${exit.preempted}; all ${run.maxRestarts} automatic restarts are used, \`trainyard resume ${this.runId}\` continues it`);
+    }
     if (done && code === 0) return this.settle(ingest, done.state === "completed" ? "completed" : done.state === "interrupted" ? "interrupted" : "failed", done.error ?? null);
-    return this.settle(ingest, "failed", done?.error ?? explainExit(code, signal, tail));
+    return this.settle(ingest, "failed", exit.error ?? done?.error ?? explainExit(code, signal, tail));
   }
 
   /** SIGTERM (the trainer checkpoints and stops), then SIGKILL after the grace period. */
@@ -147,16 +182,15 @@ export class RunSupervisor {
   }
 
   private signalTrainer(): void {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null || this.killTimer) return;
-    killGroup(child.pid, "SIGTERM");
-    this.killTimer = setTimeout(() => killGroup(child.pid, "SIGKILL"), this.graceMs);
+    if (!this.handle) return;
+    if (this.stopReason === "shutdown" && this.handle.detach) return this.handle.detach();
+    this.handle.signal(false);
   }
 
   private settle(ingest: RunIngest, status: string, error: string | null): void {
-    if (error && status === "failed") ingest.push(JSON.stringify({ type: "log", level: "error", message: `[daemon] ${error}`, time: Date.now() / 1000 }));
+    if (error && status === "failed") ingest.note(error, "error");
     ingest.close();
-    const db = this.daemon.store.db;
+    const db = this.ctx.store.db;
     if (status === "queued") {
       // back in the queue at its old place, resuming from the checkpoint the trainer just wrote
       const resume = existsSync(join(this.dir, LAST_CHECKPOINT)) ? LAST_CHECKPOINT : null;
@@ -164,25 +198,11 @@ export class RunSupervisor {
     } else {
       updateRun(db, this.runId, { status, error, endedAt: Date.now(), pid: null, resumeFrom: null });
     }
-    this.daemon.publishRun(this.runId);
-  }
-}
-
-/** Signal a trainer's whole process group; quiet when it is already gone. */
-export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is gone (never fall back to the bare pid: it may be reused by now)
+    this.ctx.publishRun(this.runId);
   }
 }
 
 /** A reason a person can act on, from how the process ended and what it last wrote. */
-export function cpuThreadsPerSlot(slots: number): number {
-  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, slots)));
-}
-
 export function explainExit(code: number | null, signal: string | null, stderrTail: string): string {
   const lastLines = stderrTail.trim().split("\n");
   const exception = [...lastLines].reverse().find((l) => /^\w+(\.\w+)*(Error|Exception|Interrupt)\b/.test(l));

@@ -321,10 +321,30 @@ const augmentSchema = z
   })
   .strict();
 
+/** Where a run's trainer runs (daemon/src/executors/): a child of the daemon, or a Slurm job. */
+export const EXECUTORS = ["local", "slurm"] as const;
+/** Slurm's --time as a run may give it: HH:MM:SS, or D-HH:MM:SS with HH below 24. */
+export function isTimeLimit(t: string): boolean {
+  const m = /^(?:(\d+)-)?(\d+):([0-5]\d):([0-5]\d)$/.exec(t);
+  return !!m && (m[1] === undefined ? m[2].length <= 3 : Number(m[2]) < 24 && m[2].length <= 2);
+}
+
 const resourcesSchema = z
   .object({
     gpus: count(0).default(1),
     priority: count(0).default(50),
+    // null: the daemon's executor (`trainyard daemon --executor`, local unless set)
+    executor: enumOf(EXECUTORS).nullable().default(null),
+    nodes: count(1).default(1),
+    // null: resources.gpus on each node
+    gpus_per_node: count(0).nullable().default(null),
+    time_limit: z
+      .string({ error: (iss) => `expected a time limit like "02:00:00" or "1-12:00:00", got ${describe(iss.input)}` })
+      .refine(isTimeLimit, {
+        error: (iss) => `expected a time limit HH:MM:SS or D-HH:MM:SS (Slurm's --time), got ${describe(iss.input)}`,
+      })
+      .nullable()
+      .default(null),
   })
   .strict();
 

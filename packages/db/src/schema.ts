@@ -89,6 +89,17 @@ export const runs = sqliteTable(
     resumeFrom: text("resume_from"),
     /** Bytes of events.jsonl already written to this store (crash replay starts here). */
     eventsOffset: integer("events_offset").notNull().default(0),
+    /** Where the trainer runs: "local" (a child of the daemon) or "slurm" (daemon/src/executors/). */
+    executor: text("executor").notNull().default("local"),
+    /** Nodes the run asked for (resources.nodes; more than 1 only on a cluster executor). */
+    nodes: integer("nodes").notNull().default(1),
+    /** The cluster's id of the current or last attempt (Slurm job id); null for local runs. */
+    jobId: text("job_id"),
+    /** The cluster's state of that job as last seen (PENDING, RUNNING, ...), and why it waits (squeue %r). */
+    jobState: text("job_state"),
+    pendingReason: text("pending_reason"),
+    /** The nodes the job runs on (squeue %N). */
+    nodeList: text("node_list"),
     createdAt: integer("created_at").notNull().default(now),
     startedAt: integer("started_at"),
     endedAt: integer("ended_at"),
