@@ -100,9 +100,10 @@ export class SlurmExecutor implements Executor {
     try {
       const a = await slurm("sbatch", [
         "--parsable", "--wait", "--job-name=trainyard-home-probe", "--nodes=1", "--ntasks=1", "--time=00:02:00", "--output=/dev/null",
-        ...this.placement(), "--wrap", `cat ${src} > ${out}`,
+        ...this.placement(false), "--wrap", `cat ${src} > ${out}`,
       ], Number(process.env.TRAINYARD_SLURM_PROBE_TIMEOUT_MS ?? 120_000));
       if (a.missing) throw new Error(missingCommand("sbatch"));
+      if (!a.ok && !/^\d+/.test(a.stdout.trim())) throw new Error(`the probe job that checks TRAINYARD_HOME is shared with the nodes could not be submitted: ${a.stderr}`);
       const back = existsSync(out) ? readFileSync(out, "utf8") : null;
       if (back !== token)
         throw new Error(
@@ -116,11 +117,12 @@ export class SlurmExecutor implements Executor {
     }
   }
 
-  private placement(): string[] {
+  /** Partition and account, and (for training jobs, not the probe) the --slurm-args. */
+  private placement(withArgs = true): string[] {
     return [
       ...(this.opts.partition ? [`--partition=${this.opts.partition}`] : []),
       ...(this.opts.account ? [`--account=${this.opts.account}`] : []),
-      ...(this.opts.args ? this.opts.args.trim().split(/\s+/) : []),
+      ...(withArgs && this.opts.args ? this.opts.args.trim().split(/\s+/) : []),
     ];
   }
 
