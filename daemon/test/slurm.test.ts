@@ -118,6 +118,9 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
     expect(r.attempt).toBe(1);
     expect(readFileSync(join(d.home, "runs", run.id, "slurm-job.sh"), "utf8")).toMatch(/#SBATCH --nodes=2/);
     expect(expectExactlyOnce(d.home, run.id)).toBeGreaterThan(10);
+    // two Slurm tasks on two nodes joined one DDP group (the trainer's rendezvous from SLURM_*)
+    expect(await logsOf(d, run.id)).toMatch(/DDP: 2 processes \(gloo\)/);
+    expect(readFileSync(join(d.home, "runs", run.id, "trainer.log"), "utf8")).toMatch(/\[slurm\] job \d+ on n\[1-2\]: 2 node\(s\) x 1 task\(s\), CPU/);
     const shown = await d.cli(["show", run.id]);
     expect(shown.stdout).toMatch(new RegExp(`executor +slurm, 2 nodes, job ${r.job!.id} COMPLETED`));
   }, 900_000);
