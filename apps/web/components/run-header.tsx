@@ -29,6 +29,15 @@ export function RunHeader({ run, live }: { run: RunDetail; live: TRPCSubscriptio
             {labels && run.classes.length > 0 && ` (${run.classes.length} classes)`}
             {run.attempt > 1 && ` · attempt ${run.attempt}`}
           </p>
+          {(run.executor !== "local" || run.job) && (
+            <p className="muted small mono" data-testid="run-executor">
+              {run.executor} · {run.nodes} node{run.nodes === 1 ? "" : "s"}
+              {run.job?.id && ` · job ${run.job.id}`}
+              {run.job?.state && ` ${run.job.state}`}
+              {run.job?.nodeList && ` on ${run.job.nodeList}`}
+              {run.job?.pendingReason && ` · waiting: ${run.job.pendingReason}`}
+            </p>
+          )}
         </div>
         <div className="page-actions">
           {isActive(run.status) && <LiveIndicator status={live} />}
