@@ -158,6 +158,22 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
     expect(expectExactlyOnce(home, run.id)).toBeGreaterThan(300);
   }, 300_000);
 
+  it("a job Slurm ends at its time limit is resubmitted and resumes from its last checkpoint", async () => {
+    const d = await slurmDaemon({ env: FAKE_TRAINER_ENV });
+    expect((await d.cli(["demo"])).code).toBe(0);
+    // 3000 steps of 30 ms outlast the one-minute limit; the resubmitted attempt finishes the rest
+    const run = await d.client.runs.submit.mutate({ yaml: DEMO, overrides: ['resources.time_limit="00:01:00"', 'tags=["steps=3000","interval=30","ckpt_every=20"]'] });
+    const r = await finished(d, run.id, 400_000);
+    expect(r.status, r.error ?? "").toBe("completed");
+    expect(r.attempt).toBe(2);
+    expect(r.restarts).toBe(1);
+    const logs = await logsOf(d, run.id);
+    expect(logs).toMatch(/Slurm ended job \d+ \(TIMEOUT\): it reached its time limit .*resubmitted \(restart 1 of 3\) to resume from checkpoints\/last\/checkpoint\.pt/);
+    expect(logs).toMatch(/resumed at step [1-9]\d*/);
+    expect(squeueAll(`trainyard-${run.id}`).map((l) => l.split("|")[1]).sort()).toEqual(["COMPLETED", "TIMEOUT"]);
+    expectExactlyOnce(d.home, run.id);
+  }, 500_000);
+
   it("slurmctld down at submission: the run waits with the reason and goes on when it returns", async () => {
     const d = await slurmDaemon({ env: FAKE_TRAINER_ENV });
     expect((await d.cli(["demo"])).code).toBe(0);
