@@ -92,15 +92,17 @@ const PROOFS: Record<Exclude<DaemonSideKey, "training.risk.missing_views" | keyo
 // Keys proved on the run arrays alone (a risk dataset needs exams of several views; a hand-made table does)
 const ARRAY_PROOFS = ["training.risk.missing_views"];
 // Keys proved on the Slurm batch script a run would be submitted with (the Slurm executor refuses submission
-// without a cluster; daemon/test/slurm.test.ts submits to a real one). resources.executor, nodes and
-// gpus_per_node are the trainer's too (its rendezvous under srun).
+// without a cluster; daemon/test/slurm.test.ts submits to a real one), and the executor the run gets.
+// resources.gpus_per_node is the trainer's (the GPUs each rank's node uses).
 const EXECUTOR_PROOFS = {
+  "resources.executor": { change: ["resources.executor=slurm"] },
+  "resources.nodes": { change: ["resources.nodes=2"] },
   "resources.time_limit": { change: ['resources.time_limit="01:30:00"'] },
 } as const;
 function executorSide(overrides: readonly string[]) {
   const config = loadConfig(JSON.stringify(BASE), overrides);
   const script = batchScript({ runId: "r", dir: "/home/runs/r", config, command: ["python3"], partition: "p", account: null, gpusOnNodes: true, env: {} });
-  return { script };
+  return { executor: daemon.executorOf(config), script };
 }
 
 beforeAll(async () => {
@@ -140,8 +142,8 @@ describe("daemon-side config keys", () => {
     });
 
   for (const [key, proof] of Object.entries(EXECUTOR_PROOFS))
-    it(`${key} changes the run's Slurm job`, () => {
-      expect(executorSide(proof.change), `changing ${key} did not change the batch script`).not.toEqual(executorSide([]));
+    it(`${key} changes the run's executor or its Slurm job`, () => {
+      expect(executorSide(proof.change), `changing ${key} changed neither the executor nor the batch script`).not.toEqual(executorSide([]));
     });
 
   it("training.risk.missing_views changes the exams a risk run keeps", () => {

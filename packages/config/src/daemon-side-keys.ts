@@ -22,6 +22,8 @@ export const DAEMON_SIDE_KEYS = {
   "dataset.subsample.stratified": "whether the subsample keeps each class's share (packages/data sample-selection.ts)",
   "model.init_from": "the warm-start checkpoint, resolved into spec.init_from (daemon.ts resolveSubmission, runs/run-spec.ts)",
   "resources.priority": "the queue order (packages/db runs.ts QUEUE_ORDER_SQL, runs/scheduler.ts)",
+  "resources.executor": "where the trainer runs: the run's executor column (daemon.ts executorOf, executors/registry.ts)",
+  "resources.nodes": "the Slurm job's --nodes (executors/slurm-batch-script.ts); more than 1 refused by the local executor",
   "resources.time_limit": "the Slurm job's --time (executors/slurm-batch-script.ts)",
   "training.risk.missing_views": "which exams a risk run keeps (packages/data run-arrays-risk.ts)",
 } as const;
