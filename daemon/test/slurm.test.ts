@@ -204,6 +204,20 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
       await expect(d.client.runs.submit.mutate({ yaml: DEMO, overrides: ["resources.executor=slurm"] })).rejects.toThrow(/resources\.executor.*no partition "nosuch"/s);
     }, 120_000);
 
+    it("a home the nodes do not share stops the daemon at start, saying so", () => {
+      // the daemon in its own mount namespace, its home on a tmpfs that only it sees: the nodes cannot read it
+      const dir = newHome();
+      const bin = join(REPO, "bin", "trainyard.mjs");
+      const res = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", `mount -t tmpfs tmpfs ${dir} && exec "$0" ${bin} daemon --home ${dir}/home --port 0 --no-web --executor slurm --slurm-partition debug`, process.execPath], {
+        env: { ...process.env, ...slurmEnv, ...FAKE_TRAINER_ENV },
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      if (res.status !== 1 && /unshare|mount/.test(res.stderr) && !/trainyard daemon/.test(res.stderr)) return console.warn(`skipped: no private mount namespace here (${res.stderr.trim()})`);
+      expect(res.status, res.stdout + res.stderr).toBe(1);
+      expect(res.stderr).toMatch(/TRAINYARD_HOME .*home does not look shared with the Slurm nodes: a probe job \(\d+\) could not copy/);
+    }, 150_000);
+
     it("more nodes than the partition has: refused at submit", async () => {
       const d = await slurmDaemon({ env: FAKE_TRAINER_ENV });
       expect((await d.cli(["demo"])).code).toBe(0);
