@@ -1,30 +1,29 @@
 // One evaluation on one scheduler slot: prepare its folder (runs/<run>/evaluations/<id>/: the dataset's arrays
-// through runs/run-spec.ts, spec.json with `evaluation`), spawn `python -m trainyard_trainer evaluate`, read its
+// through runs/run-spec.ts, spec.json with `evaluation`), start `python -m trainyard_trainer evaluate` through the local executor, read its
 // events and store the metrics and curves on the evaluation's row. The run's own record (its metrics, events,
 // checkpoints) is never written.
 //
 // Stops: a cancel ends it as cancelled; a daemon shutdown puts it back in the queue (an evaluation keeps no
 // partial state, so it simply runs again), as does a daemon crash (requeueRunningEvaluations at start).
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { writeFileAtomic, type MetadataEncoder } from "@trainyard/data";
 import { getEvaluation, getRun, queuedEvaluations, updateEvaluation, type EvaluationRow, type NewEvaluation } from "@trainyard/db";
 import type { EvaluationCurve } from "@trainyard/protocol/evaluations";
 import type { Daemon } from "../daemon.ts";
 import type { Slot } from "../gpus/inventory.ts";
 import { runDir } from "../home.ts";
-import { TRAINER_PATH } from "../python.ts";
 import { resolveCheckpoint } from "../runs/checkpoint-refs.ts";
 import { parseEventLine } from "../runs/event-parse.ts";
 import { SPEC_FILE, writeRunData } from "../runs/run-spec.ts";
 import { minFreeBytes } from "../runs/disk-space.ts";
 import { explainExit, readTail, type StopReason } from "../runs/supervisor.ts";
-import { cpuThreadsPerSlot, killGroup } from "../executors/local.ts";
+import { TRAINER_LOG } from "../executors/local.ts";
+import type { RunHandle } from "../executors/executor.ts";
 import { evaluationConfig } from "./evaluation-requests.ts";
 
-export const EVALUATION_LOG = "evaluate.log";
+/** The trainer's stderr (executors/local.ts) and the daemon's notes, in the evaluation's folder. */
+export const EVALUATION_LOG = TRAINER_LOG;
 export const EVALUATION_EVENTS = "events.jsonl";
 
 /** Evaluations in the scheduler's queue: one slot each (a GPU when the run's model trained on GPUs and there are some). */
@@ -40,16 +39,14 @@ export function evaluationDir(daemon: Daemon, e: Pick<EvaluationRow, "id" | "run
 }
 
 export class EvaluationJob {
-  private child: ChildProcess | null = null;
+  private handle: RunHandle | null = null;
   private stopReason: StopReason | null = null;
-  private killTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private daemon: Daemon,
     /** The evaluation's id (the scheduler's slot table shows it where it shows run ids). */
     readonly runId: string,
     readonly slots: Slot[],
-    private graceMs = Number(process.env.TRAINYARD_KILL_GRACE_MS ?? 20_000),
   ) {}
 
   /** Runs the evaluation to its end; never throws (a failure is stored on the evaluation). */
@@ -63,10 +60,7 @@ export class EvaluationJob {
 
   stop(reason: StopReason = "cancel"): void {
     this.stopReason ??= reason;
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null || this.killTimer) return;
-    killGroup(child.pid, "SIGTERM");
-    this.killTimer = setTimeout(() => killGroup(child.pid, "SIGKILL"), this.graceMs);
+    this.handle?.signal(false); // SIGTERM, SIGKILL after the grace
   }
 
   private async evaluate(): Promise<void> {
@@ -109,32 +103,13 @@ export class EvaluationJob {
     const specPath = join(dir, SPEC_FILE);
     writeFileAtomic(specPath, JSON.stringify(spec, null, 2));
 
-    const gpus = this.slots.filter((s) => s.gpu !== null).map((s) => s.gpu!);
-    const stderr = createWriteStream(logFile, { flags: "a" });
-    const child = spawn(python.path, ["-m", "trainyard_trainer", "evaluate", "--spec", specPath], {
-      cwd: dir,
-      detached: true,
-      env: {
-        ...process.env,
-        PYTHONPATH: TRAINER_PATH,
-        PYTHONUNBUFFERED: "1",
-        CUDA_DEVICE_ORDER: "PCI_BUS_ID",
-        CUDA_VISIBLE_DEVICES: gpus.join(","),
-        ...(gpus.length ? {} : { TRAINYARD_CPU_THREADS: String(cpuThreadsPerSlot(this.daemon.scheduler.slots().length)) }),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.child = child;
-    log(`evaluating ${run.id}:${checkpoint.name} on ${ev.dataset} (${ev.split}), pid ${child.pid}, ${gpus.length ? `GPU ${gpus.join(",")}` : "CPU"}`);
-    if (this.stopReason) this.stop(this.stopReason);
-    child.stderr!.pipe(stderr);
+    // the trainer starts as a run's does (executors/local.ts: its own process group, the slot's GPU, the CPU share)
     const events = join(dir, EVALUATION_EVENTS);
     writeFileSync(events, "");
     const metrics: Record<string, number | null> = {};
     const curves: EvaluationCurve[] = [];
     let done: { state: string; error?: string; samples?: number } | null = null;
-    const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
-    lines.on("line", (line) => {
+    const onLine = (line: string) => {
       appendFileSync(events, line + "\n");
       const e = parseEventLine(line);
       if (!e) return;
@@ -146,17 +121,23 @@ export class EvaluationJob {
         const raw = JSON.parse(line) as { samples?: unknown };
         done = { state: e.state, error: e.error, samples: typeof raw.samples === "number" ? raw.samples : undefined };
       }
+    };
+    log(`evaluating ${run.id}:${checkpoint.name} on ${ev.dataset} (${ev.split})`);
+    const handle = await this.daemon.executor("local").launch({
+      runId: ev.id,
+      dir,
+      specPath,
+      slots: this.slots,
+      python,
+      command: [python.path, "-m", "trainyard_trainer", "evaluate", "--spec", specPath],
+      config,
+      note: (message) => log(message),
+      line: onLine,
+      update: () => {},
     });
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-      child.on("error", (err) => {
-        stderr.write(`spawn failed: ${err.message}\n`);
-        resolve([127, null]);
-      });
-      child.on("close", (c, s) => resolve([c, s]));
-    });
-    if (this.killTimer) clearTimeout(this.killTimer);
-    killGroup(child.pid, "SIGKILL");
-    await new Promise<void>((r) => stderr.end(r));
+    this.handle = handle;
+    if (this.stopReason) handle.signal(false);
+    const { code, signal } = await handle.exit;
     const finished = done as { state: string; error?: string; samples?: number } | null;
     if (this.stopReason === "shutdown") return this.settle("queued", {});
     if (this.stopReason) return this.settle("cancelled", { error: "cancelled" });
