@@ -10,9 +10,6 @@ Events: one `metrics` event whose keys carry the split as their prefix (test/auc
 task's `curve` events (split set to the evaluated split), and `done` (completed, failed, or interrupted on
 SIGTERM). Exit codes as for training: 0 completed / interrupted, 1 crashed, 2 bad spec.
 """
-import signal
-import sys
-import traceback
 
 import numpy as np
 import torch
@@ -25,27 +22,14 @@ from .distributed import Distributed
 from .precision import Precision
 from .spec import SpecError, load_spec
 from .tasks import task_for
-from .train import Run, StopFlag, apply_val_limit, evaluate
+from .protocol_job import run_job
+from .train import Run, apply_val_limit, evaluate
 
 SPLITS = ("test", "val", "all")
 
 
 def run_evaluation(spec_path, events):
-    stop = StopFlag()
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        return evaluate_spec(spec_path, events, stop)
-    except SpecError as e:
-        events.log(str(e), level="error")
-        events.done("failed", error=str(e))
-        return 2
-    except Exception as e:  # noqa: BLE001 - report any crash through the protocol before exiting
-        traceback.print_exc(file=sys.stderr)
-        events.done("failed", error=f"{type(e).__name__}: {e}")
-        return 1
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    return run_job(events, lambda stop: evaluate_spec(spec_path, events, stop))
 
 
 def evaluation_section(spec_path):

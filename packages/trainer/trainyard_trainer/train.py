@@ -12,10 +12,7 @@ The plateau schedule watches the early-stopping monitor.
 """
 import os
 import random
-import signal
-import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +27,7 @@ from .metrics import is_improvement
 from .phase_schedule import (PhaseSchedule, apply_phase, build_optimizer, check_phase_targets, plan_phases,
                              set_train_mode)
 from .precision import Precision
+from .protocol_job import StopFlag, run_job
 from .run_checkpoints import restore, save_epoch_checkpoints, save_interrupted
 from .run_exports import export_best
 from .spec import SpecError, load_spec
@@ -40,18 +38,6 @@ from .warm_start import warm_start
 
 class NonFiniteLoss(Exception):
     """The training loss became NaN or infinite (training.stop_on_nonfinite): the run fails with the step."""
-
-
-class StopFlag:
-    """Set by SIGTERM/SIGINT; the loop checks it after every optimizer step and evaluation batch."""
-
-    def __init__(self):
-        self.requested = False
-
-    def __call__(self, signum, frame):
-        self.requested = True
-        sys.stderr.write(f"signal {signum} received: stopping after the current step\n")
-        sys.stderr.flush()
 
 
 @dataclass
@@ -90,26 +76,8 @@ class Run:
 
 def run(spec_path, events, dist=None):
     """Runs one training job; returns the exit code (0 completed/interrupted, 1 crashed, 2 bad spec)."""
-    stop = StopFlag()
     dist = dist or Distributed()
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        return train(spec_path, events, stop, dist)
-    except SpecError as e:
-        events.log(str(e), level="error")
-        events.done("failed", error=str(e))
-        return 2
-    except NonFiniteLoss as e:
-        events.done("failed", error=str(e))
-        return 1
-    except Exception as e:  # noqa: BLE001 - report any crash through the protocol before exiting
-        traceback.print_exc(file=sys.stderr)
-        events.done("failed", error=f"{type(e).__name__}: {e}")
-        return 1
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        dist.close()
+    return run_job(events, lambda stop: train(spec_path, events, stop, dist), reported=(NonFiniteLoss,), cleanup=dist.close)
 
 
 def train(spec_path, events, stop, dist):
