@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { distinctKeys, openStore, readSeriesColumns } from "@trainyard/db";
+import { openStore, readSeriesColumns } from "@trainyard/db";
+import { expectEventsStoredOnce } from "./events-stored-once.ts";
 import { FAKE_TRAINER_ENV, REPO, startDaemon, waitUntil, type DaemonProcess } from "./daemon-process.ts";
 
 const DEMO = readFileSync(join(REPO, "configs/demo.yaml"), "utf8");
@@ -20,35 +21,6 @@ function newHome(): string {
   const h = mkdtempSync(join(tmpdir(), "trainyard-crash-"));
   homes.push(h);
   return h;
-}
-
-/** Every events.jsonl line is stored exactly once: metric values as rows, other events as run_events. */
-function expectExactlyOnce(home: string, runId: string): number {
-  const lines = readFileSync(join(home, "runs", runId, "events.jsonl"), "utf8").split("\n").filter(Boolean);
-  const fromFile: string[] = [];
-  const otherFromFile: Record<string, number> = {};
-  for (const line of lines) {
-    const e = JSON.parse(line.replace(/\bNaN\b|-?Infinity\b/g, "null"));
-    if (e.type === "metrics") {
-      for (const [k, v] of Object.entries(e.values)) if (typeof v === "number") fromFile.push(`${k}|${e.step}|${e.time}|${v}`);
-    } else if (["log", "checkpoint", "curve", "done"].includes(e.type)) otherFromFile[e.type] = (otherFromFile[e.type] ?? 0) + 1;
-  }
-  const store = openStore(join(home, "trainyard.db"), { readonly: true });
-  try {
-    // every stored point, sealed blocks and unsealed rows alike
-    const stored = distinctKeys(store.sqlite, runId)
-      .filter((k) => !k.startsWith("system/"))
-      .flatMap((k) => {
-        const c = readSeriesColumns(store.sqlite, runId, k);
-        return Array.from(c.step, (step, i) => `${k}|${step}|${c.time[i]}|${c.value[i]}`);
-      });
-    expect(stored.sort()).toEqual(fromFile.sort());
-    const events = store.sqlite.prepare("SELECT type, count(*) n FROM run_events WHERE run_id = ? GROUP BY type").all(runId) as { type: string; n: number }[];
-    expect(Object.fromEntries(events.map((e) => [e.type, e.n]))).toEqual(otherFromFile);
-  } finally {
-    store.close();
-  }
-  return lines.length;
 }
 
 const alive = (pid: number) => existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, "utf8").length > 0;
@@ -92,7 +64,7 @@ describe("daemon SIGKILL mid-run, then restart", () => {
     const logs = (await second.client.runs.logs.query({ id: runId, limit: 2000 })).map((l) => l.message).join("\n");
     expect(logs).toMatch(/re-queued \(restart 1 of 3\) to resume from checkpoints\/last\/checkpoint\.pt/);
     expect(logs).toMatch(/resumed at step \d+/);
-    expect(expectExactlyOnce(home, runId)).toBeGreaterThan(60);
+    expect(expectEventsStoredOnce(home, runId, "in-file")).toBeGreaterThan(60);
   });
 
   it("real trainer: the run resumes from its last checkpoint and completes, every line stored once", async () => {
@@ -109,7 +81,7 @@ describe("daemon SIGKILL mid-run, then restart", () => {
     expect(r.checkpoints.map((c) => c.name)).toEqual(expect.arrayContaining(["best", "last"]));
     const logs = (await second.client.runs.logs.query({ id: runId, limit: 2000 })).map((l) => l.message).join("\n");
     expect(logs).toMatch(/resumed from .*checkpoints\/last\/checkpoint\.pt/);
-    expectExactlyOnce(home, runId);
+    expectEventsStoredOnce(home, runId, "in-file");
   });
 });
 

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { distinctKeys, openStore, readSeriesColumns } from "@trainyard/db";
+import { expectEventsStoredOnce } from "./events-stored-once.ts";
 import { FAKE_TRAINER_ENV, REPO, startDaemon, waitUntil, type DaemonProcess } from "./daemon-process.ts";
 
 const DEMO = readFileSync(join(REPO, "configs/demo.yaml"), "utf8");
@@ -65,40 +65,6 @@ const finished = (d: DaemonProcess, id: string, timeout: number) =>
     return ["completed", "failed", "cancelled", "interrupted"].includes(r.status) && r;
   }, timeout, `run ${id} to finish`);
 
-/**
- * Every events.jsonl line is stored exactly once: metric values as rows, other events as run_events. The
- * daemon's own notes are stored but never written into the trainer's file (ingest "follow" mode).
- */
-function expectExactlyOnce(home: string, runId: string): number {
-  const lines = readFileSync(join(home, "runs", runId, "events.jsonl"), "utf8").split("\n").filter(Boolean);
-  const fromFile: string[] = [];
-  const otherFromFile: Record<string, number> = {};
-  for (const line of lines) {
-    const e = JSON.parse(line.replace(/\bNaN\b|-?Infinity\b/g, "null"));
-    expect(String(e.message ?? "")).not.toMatch(/^\[daemon\]/);
-    if (e.type === "metrics") {
-      for (const [k, v] of Object.entries(e.values)) if (typeof v === "number") fromFile.push(`${k}|${e.step}|${e.time}|${v}`);
-    } else if (["log", "checkpoint", "curve", "done"].includes(e.type)) otherFromFile[e.type] = (otherFromFile[e.type] ?? 0) + 1;
-  }
-  const store = openStore(join(home, "trainyard.db"), { readonly: true });
-  try {
-    const stored = distinctKeys(store.sqlite, runId)
-      .filter((k) => !k.startsWith("system/"))
-      .flatMap((k) => {
-        const c = readSeriesColumns(store.sqlite, runId, k);
-        return Array.from(c.step, (step, i) => `${k}|${step}|${c.time[i]}|${c.value[i]}`);
-      });
-    expect(stored.sort()).toEqual(fromFile.sort());
-    const events = store.sqlite
-      .prepare("SELECT type, count(*) n FROM run_events WHERE run_id = ? AND NOT (type = 'log' AND message LIKE '[daemon]%') GROUP BY type")
-      .all(runId) as { type: string; n: number }[];
-    expect(Object.fromEntries(events.map((e) => [e.type, e.n]))).toEqual(otherFromFile);
-  } finally {
-    store.close();
-  }
-  return lines.length;
-}
-
 const logsOf = async (d: DaemonProcess, id: string) => (await d.client.runs.logs.query({ id, limit: 2000 })).map((l) => l.message).join("\n");
 
 describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
@@ -117,7 +83,7 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
     expect(r.job?.nodeList).toMatch(/n\[1-2\]|n1,n2/);
     expect(r.attempt).toBe(1);
     expect(readFileSync(join(d.home, "runs", run.id, "slurm-job.sh"), "utf8")).toMatch(/#SBATCH --nodes=2/);
-    expect(expectExactlyOnce(d.home, run.id)).toBeGreaterThan(10);
+    expect(expectEventsStoredOnce(d.home, run.id, "store-only")).toBeGreaterThan(10);
     // two Slurm tasks on two nodes joined one DDP group (the trainer's rendezvous from SLURM_*)
     expect(await logsOf(d, run.id)).toMatch(/DDP: 2 processes \(gloo\)/);
     expect(readFileSync(join(d.home, "runs", run.id, "trainer.log"), "utf8")).toMatch(/\[slurm\] job \d+ on n\[1-2\]: 2 node\(s\) x 1 task\(s\), CPU/);
@@ -137,7 +103,7 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
     // the trainer stops cleanly on the TERM, so Slurm may record the job COMPLETED before the full scancel
     expect(r.job?.state).toMatch(/^(CANCELLED|COMPLETED)$/);
     expect(existsSync(join(d.home, "runs", run.id, "checkpoints/last/checkpoint.pt"))).toBe(true);
-    expect(expectExactlyOnce(d.home, run.id)).toBeGreaterThan(20);
+    expect(expectEventsStoredOnce(d.home, run.id, "store-only")).toBeGreaterThan(20);
   }, 300_000);
 
   it("daemon SIGKILL mid-job: the restarted daemon follows the same job to completed, one job in Slurm", async () => {
@@ -155,7 +121,7 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
     expect(r.restarts).toBe(0);
     expect(squeueAll(`trainyard-${run.id}`)).toEqual([`${r.job!.id}|COMPLETED`]);
     expect(await logsOf(second, run.id)).toMatch(/the daemon restarted: slurm job \d+ is still alive; following events\.jsonl again/);
-    expect(expectExactlyOnce(home, run.id)).toBeGreaterThan(300);
+    expect(expectEventsStoredOnce(home, run.id, "store-only")).toBeGreaterThan(300);
   }, 300_000);
 
   it("a job Slurm ends at its time limit is resubmitted and resumes from its last checkpoint", async () => {
@@ -171,7 +137,7 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
     expect(logs).toMatch(/Slurm ended job \d+ \(TIMEOUT\): it reached its time limit .*resubmitted \(restart 1 of 3\) to resume from checkpoints\/last\/checkpoint\.pt/);
     expect(logs).toMatch(/resumed at step [1-9]\d*/);
     expect(squeueAll(`trainyard-${run.id}`).map((l) => l.split("|")[1]).sort()).toEqual(["COMPLETED", "TIMEOUT"]);
-    expectExactlyOnce(d.home, run.id);
+    expectEventsStoredOnce(d.home, run.id, "store-only");
   }, 500_000);
 
   it("slurmctld down at submission: the run waits with the reason and goes on when it returns", async () => {
