@@ -43,7 +43,7 @@ export async function prepareRun(daemon: Daemon, runId: string, log: (msg: strin
 }
 
 /**
- * The dataset side of a spec, for a run or an evaluation (evaluations/evaluation-spec.ts): builds (or reuses) the
+ * The dataset side of a spec, for a run or an evaluation (evaluations/evaluation-job.ts): builds (or reuses) the
  * image cache of config.dataset at its image size, writes the arrays into `dir`, and returns the spec's `classes`,
  * `data`, `views` and `counts`. `classes` are the model's (with "other" last when config has the other class);
  * `encoder` encodes the metadata with a model's own encoder instead of fitting one on this dataset's train rows.
