@@ -51,6 +51,9 @@ test("models: register a run's best checkpoint, see its lineage, move an alias, 
   const file = await download;
   expect(file.suggestedFilename()).toBe("e2e-lesions-v1-model.onnx");
   expect(statSync(await file.path()).size).toBeGreaterThan(10_000);
+  // the label follows the build without a reload
+  await expect(version.getByTestId("export-onnx")).toHaveText("Download ONNX", { timeout: 15_000 });
+  await expect(version.getByTestId("export-torchscript")).toHaveText("Download TorchScript (builds first)");
 
   await page.getByRole("link", { name: "Models", exact: true }).click();
   await expect(page).toHaveURL(/\/models$/);

@@ -18,7 +18,12 @@ const short = (hash: string | null) => (hash ? hash.replace(/^sha256:/, "").slic
 /** One model: its versions (metrics at registration, lineage to runs, exports), its aliases and their history. */
 export function ModelView({ name }: { name: string }) {
   const trpc = useTRPC();
-  const model = useQuery(trpc.models.get.queryOptions({ name }));
+  // after a click on an export not built yet, re-read until the daemon reports it built (the label follows)
+  const [awaitingExport, setAwaitingExport] = useState(false);
+  const model = useQuery({
+    ...trpc.models.get.queryOptions({ name }),
+    refetchInterval: (q) => (awaitingExport && q.state.data?.versions.some((v) => Object.values(v.exports).some((e) => !e.built)) ? 2000 : false),
+  });
   if (model.isError) return <LoadError error={model.error} noun="model" id={name} back={{ href: "/models", label: "All models" }} />;
   if (model.isPending) return <StatePanel kind="loading" title="Loading the model…" />;
   const m = model.data;
@@ -40,14 +45,15 @@ export function ModelView({ name }: { name: string }) {
       <section aria-labelledby="versions-title" className="stack">
         <h2 id="versions-title">Versions</h2>
         {[...m.versions].reverse().map((v) => (
-          <VersionCard key={v.version} v={v} />
+          <VersionCard key={v.version} v={v} onExportRequested={() => setAwaitingExport(true)} />
         ))}
       </section>
     </div>
   );
 }
 
-function VersionCard({ v }: { v: ModelVersion }) {
+function VersionCard({ v, onExportRequested }: { v: ModelVersion; onExportRequested: () => void }) {
+  const [requested, setRequested] = useState<string[]>([]);
   const tags = Object.entries(v.tags);
   const test = Object.entries(v.metrics.test).filter(([, value]) => typeof value === "number").slice(0, 12);
   const run = v.lineage.run;
@@ -96,8 +102,20 @@ function VersionCard({ v }: { v: ModelVersion }) {
       )}
       <div className="version-actions">
         {Object.entries(v.exports).map(([format, e]) => (
-          <a key={format} href={e.url} download className="button" data-testid={`export-${format}`} title={e.built ? "built" : "built on the first download (a few seconds)"}>
-            Download {format === "onnx" ? "ONNX" : "TorchScript"}{e.built ? "" : " (builds first)"}
+          <a
+            key={format}
+            href={e.url}
+            download
+            className="button"
+            data-testid={`export-${format}`}
+            title={e.built ? "built" : "built on the first download (a few seconds)"}
+            onClick={() => {
+              if (e.built) return;
+              setRequested((r) => [...r, format]);
+              onExportRequested();
+            }}
+          >
+            Download {format === "onnx" ? "ONNX" : "TorchScript"}{e.built ? "" : requested.includes(format) ? " (building…)" : " (builds first)"}
           </a>
         ))}
       </div>
