@@ -189,11 +189,12 @@ export class Daemon implements RunContext {
   cancel(id: string): void {
     const run = getRun(this.store.db, id);
     if (!run) return;
-    if (run.status === "queued") {
+    if (run.status === "queued" && !this.scheduler.isActive(id)) {
       updateRun(this.store.db, id, { status: "cancelled", endedAt: Date.now(), error: "cancelled while queued" });
       this.publishRun(id);
       this.scheduler.poke();
-    } else if (run.status === "running") {
+    } else if (run.status === "running" || run.status === "queued") {
+      // running, or waiting in a cluster's queue with its job submitted: the job is cancelled (scancel)
       this.scheduler.stop(id, "cancel");
     }
   }

@@ -106,6 +106,26 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
     expect(expectEventsStoredOnce(d.home, run.id, "store-only")).toBeGreaterThan(20);
   }, 300_000);
 
+  it("a job waiting in Slurm's queue: the run is queued with Slurm's reason, and cancel removes the job", async () => {
+    // --hold keeps every job of this daemon pending (JobHeldUser) until released; the home probe job goes without it
+    const d = await slurmDaemon({ env: FAKE_TRAINER_ENV, args: ["--executor", "slurm", "--slurm-partition", "debug", "--slurm-args", "--hold --comment=held"] });
+    expect((await d.cli(["demo"])).code).toBe(0);
+    const run = await d.client.runs.submit.mutate({ yaml: DEMO, overrides: ['tags=["steps=30","interval=10"]'] });
+    const waiting = await waitUntil(async () => {
+      const r = await d.client.runs.get.query({ id: run.id });
+      return r.job?.state === "PENDING" && !!r.job.pendingReason && r;
+    }, 60_000, "the held job to be seen pending");
+    expect(waiting.status).toBe("queued");
+    expect(waiting.startedAt).toBeNull();
+    expect(waiting.queue?.reason).toBe(`slurm job ${waiting.job!.id} PENDING: ${waiting.job!.pendingReason}`);
+    expect(waiting.job!.pendingReason).toMatch(/Held/);
+    await d.client.runs.cancel.mutate({ id: run.id });
+    const r = await finished(d, run.id, 60_000);
+    expect(r.status).toBe("cancelled");
+    await waitUntil(async () => squeueAll(`trainyard-${run.id}`).every((l) => /\|CANCELLED$/.test(l)) || null, 30_000, "the held job cancelled in Slurm");
+    expect(squeueAll(`trainyard-${run.id}`)).toEqual([`${waiting.job!.id}|CANCELLED`]);
+  }, 300_000);
+
   it("daemon SIGKILL mid-job: the restarted daemon follows the same job to completed, one job in Slurm", async () => {
     const home = newHome();
     const first = await slurmDaemon({ home, env: FAKE_TRAINER_ENV });
@@ -140,7 +160,7 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
     expectEventsStoredOnce(d.home, run.id, "store-only");
   }, 500_000);
 
-  it("slurmctld down at submission: the run waits with the reason and goes on when it returns", async () => {
+  it("slurmctld down at submission: the run stays queued with the reason and goes on when it returns", async () => {
     const d = await slurmDaemon({ env: FAKE_TRAINER_ENV });
     expect((await d.cli(["demo"])).code).toBe(0);
     process.kill(slurmctldPid(), "SIGTERM"); // the controller this test's cluster started
@@ -151,8 +171,11 @@ describe.skipIf(!!skip)("the Slurm executor on a local cluster", () => {
         const r = await d.client.runs.get.query({ id: run.id });
         return r.job?.pendingReason?.includes("controller does not answer") && r;
       }, 60_000, "the controller's absence on the run");
-      expect(waiting.status).toBe("running");
+      // queued: nothing runs yet; the queue reason says what it waits for
+      expect(waiting.status).toBe("queued");
+      expect(waiting.queue?.reason).toMatch(/^slurm: the Slurm controller does not answer/);
       expect(waiting.job?.id).toBe("");
+      expect((await d.cli(["show", run.id])).stdout).toMatch(/controller does not answer/);
       cluster("start");
       const r = await finished(d, run.id, 120_000);
       expect(r.status, r.error ?? "").toBe("completed");

@@ -8,7 +8,8 @@ import type { ExecutorName } from "../executors/executor.ts";
 
 export async function daemonCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args,
+    // --slurm-args takes sbatch options, which start with a dash: the next word is its value whatever it looks like
+    args: args.flatMap((a, i) => (a === "--slurm-args" && i + 1 < args.length ? [] : args[i - 1] === "--slurm-args" && i > 0 ? [`--slurm-args=${a}`] : [a])),
     options: {
       home: { type: "string" },
       port: { type: "string" },

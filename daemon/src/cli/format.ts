@@ -5,7 +5,7 @@ import type { RunSummary } from "../runs/run-summary.ts";
 export function formatRunLine(r: RunSummary): string {
   const progress = r.epochs ? `epoch ${r.epoch}/${r.epochs}` : "";
   const best = r.best ? `${r.best.name}=${r.best.value.toFixed(4)}` : "";
-  const where = r.queue ? `#${r.queue.position} ${r.queue.reason}` : best;
+  const where = r.queue ? `${r.queue.position ? `#${r.queue.position} ` : ""}${r.queue.reason}` : best;
   return [r.id, r.name.padEnd(16), r.owner.padEnd(8), r.status.padEnd(11), (r.phase ?? "").padEnd(10), progress.padEnd(13), where].join("  ").trimEnd();
 }
 
@@ -21,7 +21,7 @@ export function formatRunDetail(
   const lines = [
     `run        ${r.id} (${r.name})`,
     `status     ${r.status}${r.error ? `: ${r.error}` : ""}`,
-    ...(r.queue ? [`queue      #${r.queue.position}: ${r.queue.reason}`] : []),
+    ...(r.queue ? [`queue      ${r.queue.position ? `#${r.queue.position}: ` : ""}${r.queue.reason}`] : []),
     ...(r.executor !== "local" || r.job ? [`executor   ${r.executor}, ${r.nodes} node${r.nodes === 1 ? "" : "s"}${r.job?.id ? `, job ${r.job.id}` : ""}${r.job?.state ? ` ${r.job.state}` : ""}${r.job?.pendingReason ? ` (${r.job.pendingReason})` : ""}${r.job?.nodeList ? ` on ${r.job.nodeList}` : ""}`] : []),
     `owner      ${r.owner}, attempt ${r.attempt}${r.restarts ? ` (${r.restarts}/${r.maxRestarts} automatic restarts)` : ""}${r.slots.length ? `, slots ${r.slots.join(", ")}` : ""}`,
     `dataset    ${r.dataset}, classes: ${r.classes.join(", ")}`,

@@ -60,9 +60,12 @@ export function recoveryDecision(run: Pick<RunRow, "restarts" | "maxRestarts">, 
 
 export async function recoverRuns(daemon: RunContext & { scheduler: Pick<Scheduler, "adopt"> }, graceMs = Number(process.env.TRAINYARD_KILL_GRACE_MS ?? 20_000)): Promise<void> {
   const db = daemon.store.db;
-  for (const run of listRuns(db, { status: ["running"], limit: 100_000 })) {
+  for (const run of listRuns(db, { status: ["running", "queued"], limit: 100_000 })) {
     const dir = runDir(daemon.home, run.id);
     const executor = daemon.executor(run.executor);
+    // a queued run is the scheduler's, unless a cluster job of it was submitted (or being submitted): it waits in
+    // the cluster's queue and is followed again like a running one, never submitted twice
+    if (run.status === "queued" && (executor.usesLocalSlots || (!run.jobId && !run.pendingReason))) continue;
     if (executor.reattach && existsSync(dir)) {
       const offset = run.eventsOffset;
       const adopted = await daemon.scheduler.adopt(run.id, async (req) => {

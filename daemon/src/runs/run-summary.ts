@@ -46,6 +46,13 @@ export function setQueueLookup(fn: (runId: string) => QueueState | null): void {
   queueLookup = fn;
 }
 
+/** A run waiting in a cluster's queue: what the cluster says (position 0: the cluster keeps the order). */
+function clusterQueue(r: RunRow): QueueState | null {
+  if (!r.jobId && !r.pendingReason) return null;
+  const job = r.jobId ? `${r.executor} job ${r.jobId}${r.jobState ? ` ${r.jobState}` : ""}` : `${r.executor}`;
+  return { position: 0, reason: r.pendingReason ? `${job}: ${r.pendingReason}` : `${job}, waiting to start` };
+}
+
 export function toSummary(r: RunRow, queue: QueueState | null = queueLookup(r.id)): RunSummary {
   const labels = (r.config as { dataset?: { labels?: { set?: unknown } } }).dataset?.labels?.set;
   return {
@@ -62,7 +69,7 @@ export function toSummary(r: RunRow, queue: QueueState | null = queueLookup(r.id
     restarts: r.restarts,
     maxRestarts: r.maxRestarts,
     slots: r.slots,
-    queue: r.status === "queued" ? (queue ?? { position: 0, reason: "waiting for the scheduler" }) : null,
+    queue: r.status === "queued" ? (queue ?? clusterQueue(r) ?? { position: 0, reason: "waiting for the scheduler" }) : null,
     executor: r.executor,
     nodes: r.nodes,
     job: r.jobId || r.pendingReason ? { id: r.jobId ?? "", state: r.jobState, pendingReason: r.pendingReason, nodeList: r.nodeList } : null,

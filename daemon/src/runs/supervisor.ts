@@ -24,6 +24,9 @@ const FOLLOW_MS = Number(process.env.TRAINYARD_FOLLOW_MS ?? 500);
 
 export type { Slot };
 
+/** Job states (Slurm's) in which a cluster run still waits to start: its run shows as queued. */
+const CLUSTER_PENDING_STATES = new Set(["PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD"]);
+
 /**
  * Why the daemon stops a trainer: a user's cancel, the daemon itself shutting down (resume later), or a sweep's
  * early stopper pruning the trial at a rung (state `pruned`).
@@ -52,9 +55,12 @@ export class RunSupervisor {
     const ingest = new RunIngest(this.ctx, this.runId, this.dir, this.executor.eventsWriter === "trainer" ? "follow" : "append");
     const db = this.ctx.store.db;
     const run = getRun(db, this.runId)!;
+    // a run the cluster places waits in the cluster's queue (status queued, its job's pending reason beside it)
+    // until its job starts; a local one starts now
+    const placedByCluster = !this.executor.usesLocalSlots;
     updateRun(db, this.runId, {
-      status: "running",
-      startedAt: run.startedAt ?? Date.now(),
+      status: placedByCluster ? "queued" : "running",
+      startedAt: placedByCluster ? run.startedAt : (run.startedAt ?? Date.now()),
       endedAt: null,
       attempt: run.attempt + 1,
       slots: this.slots.map((s) => s.id),
@@ -116,10 +122,24 @@ export class RunSupervisor {
       note: (m, level) => ingest.note(m, level),
       line: (l) => ingest.push(l),
       update: (patch: ExecutorPatch) => {
-        updateRun(this.ctx.store.db, this.runId, patch);
+        updateRun(this.ctx.store.db, this.runId, { ...patch, ...this.statusOfJob(patch) });
         this.ctx.publishRun(this.runId);
       },
     };
+  }
+
+  /**
+   * A cluster job's state moves its run between queued (pending in the cluster's queue) and running. Only
+   * while this attempt is live: a stop already asked for, or a final state, is never undone here.
+   */
+  private statusOfJob(patch: ExecutorPatch): { status?: string; startedAt?: number } {
+    if (patch.jobState == null || this.executor.usesLocalSlots) return {};
+    const run = getRun(this.ctx.store.db, this.runId);
+    if (!run || (run.status !== "queued" && run.status !== "running")) return {};
+    const pending = CLUSTER_PENDING_STATES.has(patch.jobState);
+    if (pending && run.status === "running") return { status: "queued" };
+    if (!pending && run.status === "queued") return { status: "running", startedAt: run.startedAt ?? Date.now() };
+    return {};
   }
 
   private done: Promise<void> | null = null;
@@ -194,7 +214,8 @@ export class RunSupervisor {
     if (status === "queued") {
       // back in the queue at its old place, resuming from the checkpoint the trainer just wrote
       const resume = existsSync(join(this.dir, LAST_CHECKPOINT)) ? LAST_CHECKPOINT : null;
-      updateRun(db, this.runId, { status, error, pid: null, resumeFrom: resume });
+      // no job of this attempt is live any more (recovery tells a cluster run waiting in the cluster's queue by its job)
+      updateRun(db, this.runId, { status, error, pid: null, resumeFrom: resume, jobId: null, jobState: null, pendingReason: null });
     } else {
       updateRun(db, this.runId, { status, error, endedAt: Date.now(), pid: null, resumeFrom: null });
     }

@@ -195,7 +195,7 @@ export class SweepController {
       // only throw away a finished result (and keep it from ranking as complete)
       if (answer.prune && p.epoch < this.sweep.earlyStopping.maxEpochs && this.status() !== "cancelled") {
         const run = getRun(db, runId);
-        if (run?.status === "queued") {
+        if (run?.status === "queued" && !this.daemon.scheduler.isActive(runId)) {
           // back in the queue after a restart, and its rung already lost: it never starts again
           updateRun(db, runId, { status: "pruned", endedAt: Date.now(), error: "pruned by its sweep's early stopper (the last checkpoint is kept)" });
           this.daemon.publishRun(runId);
