@@ -81,6 +81,17 @@ def load(path):
     return state
 
 
+def data_mismatches(state, classes, metadata_dim):
+    """How a checkpoint's model does not fit the data it is about to see (its classes, its metadata width),
+    in words; empty when it fits. Resume and evaluate add their own checks to this list."""
+    mismatch = []
+    if state["classes"] != list(classes):
+        mismatch.append(f"classes {state['classes']} vs {list(classes)}")
+    if state["metadata_dim"] != metadata_dim:
+        mismatch.append(f"metadata dim {state['metadata_dim']} vs {metadata_dim}")
+    return mismatch
+
+
 def move(run_dir, src, dst):
     """Renames checkpoint directory src to dst, replacing dst."""
     root = os.path.join(run_dir, "checkpoints")

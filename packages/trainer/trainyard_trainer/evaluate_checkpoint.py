@@ -52,13 +52,9 @@ def load_checkpoint(path, spec, data):
     except Exception as e:  # noqa: BLE001
         raise SpecError(f"evaluation.checkpoint {path} cannot be loaded ({type(e).__name__}: {e}); pick another "
                         f"checkpoint of the run")
-    mismatch = []
-    if state["classes"] != list(spec.classes):
-        mismatch.append(f"classes {state['classes']} vs the spec's {spec.classes}")
+    mismatch = checkpoints.data_mismatches(state, spec.classes, data.metadata_dim)
     if state["task"] != spec.config["training"]["task"]:
         mismatch.append(f"task {state['task']} vs {spec.config['training']['task']}")
-    if state["metadata_dim"] != data.metadata_dim:
-        mismatch.append(f"metadata dim {state['metadata_dim']} vs the dataset's {data.metadata_dim}")
     if mismatch:
         raise SpecError(f"evaluation.checkpoint {path} does not fit the evaluation's data: {'; '.join(mismatch)}")
     return state

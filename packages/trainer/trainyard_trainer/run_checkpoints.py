@@ -101,11 +101,7 @@ def restore(r, model, path):
         state = checkpoints.load(path)
     except Exception as e:  # noqa: BLE001
         raise SpecError(f"resume.checkpoint {path} cannot be loaded ({e}); resume from another checkpoint")
-    mismatch = []
-    if state["classes"] != list(r.spec.classes):
-        mismatch.append(f"classes {state['classes']} vs {r.spec.classes}")
-    if state["metadata_dim"] != r.data.metadata_dim:
-        mismatch.append(f"metadata dim {state['metadata_dim']} vs {r.data.metadata_dim}")
+    mismatch = checkpoints.data_mismatches(state, r.spec.classes, r.data.metadata_dim)
     if state["backbone"] != r.config["model"]["backbone"]:
         mismatch.append(f"backbone {state['backbone']} vs {r.config['model']['backbone']}")
     if state["steps_per_epoch"] != r.steps_per_epoch:
